@@ -1,0 +1,240 @@
+"""Who the article makes the source of a sentence: "X said", "said X", "according to X",
+"X told", "in a statement X", "the monitor said", and "he added" after a sentence that named
+the speaker.
+
+The article's sentence is read with its quotations blanked out, so that words inside a quote
+are never taken for the attribution. What comes back is the source as the article writes it
+("Rami Abdulrahman", "the Britain-based monitor", "Sources"); `names_actor` decides whether a
+source is a given actor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from summarizer.names import CONNECTORS
+from summarizer.text import WORD_RE, ArticleIndex, word_key
+
+#: Verbs that attribute speech or a view to a source.
+SPEECH_VERBS: frozenset[str] = frozenset(
+    {"say", "says", "said", "saying", "tell", "tells", "told", "add", "adds", "added",
+     "adding", "state", "states", "stated", "report", "reports", "reported", "announce",
+     "announces", "announced", "claim", "claims", "claimed", "warn", "warns", "warned",
+     "note", "notes", "noted", "explain", "explains", "explained", "write", "writes",
+     "wrote", "believe", "believes", "believed", "assess", "assesses", "assessed", "argue",
+     "argues", "argued", "insist", "insists", "insisted", "confirm", "confirms",
+     "confirmed", "deny", "denies", "denied", "cite", "cites", "cited", "assert", "asserts",
+     "asserted", "estimate", "estimates", "estimated", "declare", "declares", "declared",
+     "allege", "alleges", "alleged", "acknowledge", "acknowledges", "acknowledged",
+     "predict", "predicts", "predicted", "suggest", "suggests", "suggested", "accuse",
+     "accuses", "accused", "describe", "describes", "described", "point", "points",
+     "pointed", "quote", "quoted", "urge", "urged", "urges"}
+)  # fmt: skip
+#: Speech verbs whose following noun phrase is the speaker ("said the observatory"); after
+#: "told" or "urged" it is the listener.
+INVERTIBLE_VERBS: frozenset[str] = frozenset(
+    {"say", "says", "said", "add", "adds", "added", "state", "states", "stated", "report",
+     "reports", "reported", "write", "writes", "wrote", "note", "notes", "noted", "explain",
+     "explains", "explained", "warn", "warns", "warned", "claim", "claims", "claimed",
+     "insist", "insists", "insisted", "announce", "announces", "announced", "declare",
+     "declares", "declared", "confirm", "confirms", "confirmed"}
+)  # fmt: skip
+PRONOUNS: frozenset[str] = frozenset({"he", "she", "they", "it", "we", "i"})
+#: Words that open an appositive after a name: "Rami Abdulrahman, director of ...".
+_APPOSITIVE_OPENERS: frozenset[str] = frozenset(
+    {"a", "an", "the", "who", "which", "whose", "director", "head", "leader", "spokesman",
+     "spokeswoman", "spokesperson", "analyst", "chief", "founder", "president", "minister",
+     "commander", "member", "one", "its", "his", "her", "their"}
+)  # fmt: skip
+#: Most words of a source phrase before the verb: longer text is a clause, whose last few
+#: words (``CLAUSE_SOURCE_WORDS``) are kept as its subject.
+MAX_SOURCE_WORDS: int = 14
+CLAUSE_SOURCE_WORDS: int = 4
+#: Quoted text of at most this many words is a term ("salvation government"), not a quote.
+MAX_TERM_WORDS: int = 3
+#: Sentences looked back through to resolve "he said".
+PRONOUN_LOOKBACK_SENTENCES: int = 2
+
+_QUOTED_RE = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|„[^“”\n]*[“”]')
+_VERB_RE = re.compile(r"\b(?:according to|" + "|".join(sorted(SPEECH_VERBS)) + r")\b", re.I)
+_AFTER_END_RE = re.compile(
+    r"[,.;:!?()\"“”«»]|\b(?:that|who|which|whose|on|at|in|during|after|before|as|while|"
+    r"when|to|adding|saying|and)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A phrase the article makes the source of a sentence."""
+
+    phrase: str
+    pronoun: bool = False
+
+
+def _blank_quotations(sentence: str) -> tuple[str, list[int]]:
+    """The sentence with its quotations blanked, and where each quotation ends. A quotation
+    may open in the sentence before (a lone closing mark) or run on into the next."""
+    plain = sentence
+    ends: list[int] = []
+    straight = sentence.count('"')
+    lone_close = (straight % 2 == 1 and not sentence.lstrip().startswith('"')) or (
+        "”" in sentence and "“" not in sentence[: sentence.index("”")]
+    )
+    if lone_close:
+        cut = min(i for i in (sentence.find('"'), sentence.find("”")) if i >= 0) + 1
+        plain = " " * cut + plain[cut:]
+        ends.append(cut)
+    for m in _QUOTED_RE.finditer(plain):
+        if len(WORD_RE.findall(m.group())) > MAX_TERM_WORDS:
+            plain = plain[: m.start()] + " " * len(m.group()) + plain[m.end() :]
+            ends.append(m.end())
+    for mark in ('"', "“"):
+        i = plain.find(mark)
+        if i >= 0 and (mark == "“" or plain.count('"') % 2 == 1):  # runs on into the next
+            plain = plain[:i] + " " * (len(plain) - i)
+    return plain, sorted(ends)
+
+
+def sentence_sources(sentence: str) -> list[Source]:
+    """The sources that `sentence` names through a speech verb, in order."""
+    plain, quote_ends = _blank_quotations(sentence)
+    sources: list[Source] = []
+    for verb in _VERB_RE.finditer(plain):
+        v = verb.group().lower()
+        if v in ("point", "points", "pointed") and not plain[verb.end() :].lstrip().startswith(
+            "out"
+        ):
+            continue
+        boundary = max([0, *[e for e in quote_ends if e <= verb.start()]])
+        before = plain[boundary : verb.start()]
+        if v == "according to":
+            phrase = _phrase_after(plain, verb.end())
+        elif before.strip(' ,;:-—–"“”'):
+            phrase = _phrase_before(before)
+        elif v in INVERTIBLE_VERBS:
+            phrase = _phrase_after(plain, verb.end())
+        else:
+            phrase = ""
+        phrase = phrase.strip(' ,;:-—–"“”')
+        if phrase:
+            first = phrase.split()[0].lower()
+            sources.append(Source(phrase, pronoun=first in PRONOUNS and len(phrase.split()) == 1))
+    return sources
+
+
+def _phrase_before(before: str) -> str:
+    """The subject of a speech verb: the last comma chunk, or the one before an appositive
+    ("Nick Heras, an analyst at ..., told")."""
+    chunks = [c.strip() for c in before.split(",")]
+    ends_with_comma = before.rstrip().endswith(",")
+    while chunks and not chunks[-1]:
+        chunks.pop()
+    if not chunks:
+        return ""
+    subject = chunks[-1]
+    if ends_with_comma and len(chunks) >= 2:
+        first_word = subject.split()[0].lower() if subject.split() else ""
+        if first_word in _APPOSITIVE_OPENERS:
+            subject = chunks[-2]
+    words = subject.split()
+    return " ".join(words if len(words) <= MAX_SOURCE_WORDS else words[-CLAUSE_SOURCE_WORDS:])
+
+
+def _phrase_after(plain: str, start: int) -> str:
+    rest = plain[start:]
+    end = _AFTER_END_RE.search(rest)
+    return rest[: end.start() if end else len(rest)][:120]
+
+
+def sources_for_span(index: ArticleIndex, start: int, end: int) -> list[Source]:
+    """The sources of the sentences that hold [start, end), or of the sentences next to them
+    when those name none. Pronouns are resolved to the speaker named just before."""
+    first = index.sentence_of(start)
+    last = index.sentence_of(max(start, end - 1))
+    sentences = index.sentences
+
+    def resolved(i: int) -> list[Source]:
+        s, e = sentences[i]
+        out = []
+        found = sentence_sources(index.text[s:e])
+        for k, src in enumerate(found):
+            if src.pronoun:
+                named = [f for f in found[:k] if not f.pronoun]
+                antecedent = named[-1] if named else _previous_speaker(index, i)
+                if antecedent:
+                    out.append(antecedent)
+            else:
+                out.append(src)
+        return out
+
+    sources = [src for i in range(first, last + 1) for src in resolved(i)]
+    if not sources:
+        for i in (last + 1, first - 1):
+            if 0 <= i < len(sentences):
+                sources.extend(resolved(i))
+    return sources
+
+
+def _previous_speaker(index: ArticleIndex, sentence: int) -> Source | None:
+    for i in range(sentence - 1, max(-1, sentence - 1 - PRONOUN_LOOKBACK_SENTENCES), -1):
+        s, e = index.sentences[i]
+        named = [src for src in sentence_sources(index.text[s:e]) if not src.pronoun]
+        if named:
+            return named[0]
+    return None
+
+
+@dataclass(frozen=True)
+class SpeakerForms:
+    """The ways an article may refer to one actor as a source."""
+
+    runs: tuple[tuple[str, ...], ...]  # name and aliases, as word-key runs
+    name_words: frozenset[str]  # a person's distinctive name words ("heras")
+    head_nouns: frozenset[str]  # words of name and aliases, head of description
+
+    @classmethod
+    def of(
+        cls, name: str, aliases: list[str], description: str | None, person: bool
+    ) -> SpeakerForms:
+        forms = [name, *aliases]
+        runs = tuple(tuple(word_key(w) for w in WORD_RE.findall(f)) for f in forms)
+        name_words: set[str] = set()
+        if person:
+            for f in forms:
+                name_words |= {
+                    word_key(w)
+                    for w in WORD_RE.findall(f)
+                    if w[0].isupper() and len(w) >= 3 and word_key(w) not in CONNECTORS
+                }
+        nouns = {_singular(word_key(w)) for f in forms for w in WORD_RE.findall(f)}
+        if description:
+            nouns.add(_head_noun(description))
+        return cls(runs, frozenset(name_words), frozenset(nouns - CONNECTORS))
+
+
+def _singular(key: str) -> str:
+    return key[:-1] if len(key) > 3 and key.endswith("s") and not key.endswith("ss") else key
+
+
+def _head_noun(phrase: str) -> str:
+    """The noun a source phrase is about: "the UK-based Observatory" -> "observatory"."""
+    core = re.split(
+        r"[,;(]|\b(?:of|for|at|from|in|with|by|interviewed|who|which|that)\b", phrase, maxsplit=1
+    )[0]
+    words = WORD_RE.findall(core)
+    return _singular(word_key(words[-1])) if words else ""
+
+
+def names_actor(phrase: str, forms: SpeakerForms, *, by_role: bool = True) -> bool:
+    """Whether the source `phrase` refers to the actor of `forms`: by name or alias, by a
+    person's surname, or (when `by_role`) by a title such as "the monitor"."""
+    keys = [word_key(w) for w in WORD_RE.findall(phrase)]
+    for run in forms.runs:
+        n = len(run)
+        if n and any(tuple(keys[i : i + n]) == run for i in range(len(keys) - n + 1)):
+            return True
+    if forms.name_words.intersection(keys):
+        return True
+    return by_role and _head_noun(phrase) in forms.head_nouns

@@ -1,0 +1,298 @@
+"""`validate`: check an extraction against its article, item by item.
+
+This module is the one place where problem codes are decided. The modules it calls
+(`alignment`, `numbers`, `quotes`, `attribution`, `names`) find facts in the article; here
+those facts become the contract's problems. Everything is a pure function of (article text,
+extraction): no I/O, no globals.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from summarizer.alignment import Match, align_evidence
+from summarizer.attribution import SpeakerForms, names_actor, sources_for_span
+from summarizer.models import (
+    Actor,
+    Claim,
+    Event,
+    Extraction,
+    Figure,
+    GroundingReport,
+    ItemReport,
+    Problem,
+    ProblemCode,
+)
+from summarizer.names import missing_names, occurs
+from summarizer.numbers import ArticleNumbers, find_numbers, unsupported_numbers
+from summarizer.quotes import find_quote, inside_quotation_marks
+from summarizer.text import ArticleIndex, keys
+
+#: Characters of an excerpt or text shown in a problem message.
+MESSAGE_EXCERPT_CHARS: int = 80
+
+SUMMARY_ITEM = "summary"
+
+Item = Actor | Event | Claim
+
+
+def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> GroundingReport:
+    """Check every actor, event and claim, and the headline and summary, against the article.
+
+    `extraction` may be a model or a plain dict (validated against the contract first: a
+    dict that does not fit raises `pydantic.ValidationError`).
+    """
+    if not isinstance(extraction, Extraction):
+        extraction = Extraction.model_validate(extraction)
+    article = _Article.of(article_text)
+    items: list[Item] = [*extraction.actors, *extraction.events, *extraction.claims]
+    item_keys = _item_keys(items)
+    counts = Counter(item.id for item in items)
+    actors: dict[str, Actor] = {}
+    for actor in extraction.actors:
+        actors.setdefault(actor.id, actor)
+
+    reports: dict[str, ItemReport] = {}
+    for key, item in zip(item_keys, items):
+        matches = align_evidence(article.index, item.evidence)
+        problems = [
+            *_evidence_problems(item.evidence, matches),
+            *_text_problems(article, item),
+            *_reference_problems(item, actors),
+        ]
+        if isinstance(item, Actor):
+            problems += _actor_problems(article, item)
+        else:
+            problems += _figure_problems(item.figures, item.evidence)
+        if isinstance(item, Claim):
+            problems += _quote_problems(article, item)
+            problems += _speaker_problems(article, item, matches, actors)
+        if counts[item.id] > 1:
+            problems.append(
+                _problem("duplicate_id", f"id {item.id} is used by {counts[item.id]} items")
+            )
+        reports[key] = _report(matches, problems)
+
+    summary_problems = [
+        problem
+        for label, text in (("headline", extraction.headline), ("summary", extraction.summary))
+        for problem in _free_text_problems(article, label, text)
+    ]
+    reports[SUMMARY_ITEM] = _report([], summary_problems)
+    return GroundingReport(ok=all(not r.problems for r in reports.values()), items=reports)
+
+
+@dataclass(frozen=True)
+class _Article:
+    text: str
+    index: ArticleIndex
+    numbers: ArticleNumbers
+
+    @classmethod
+    def of(cls, text: str) -> _Article:
+        index = ArticleIndex(text)
+        return cls(text, index, ArticleNumbers.of(text, (index.starts, index.ends, index.keys)))
+
+
+def _item_keys(items: list[Item]) -> list[str]:
+    """Report keys: the id, and "<id>#2", "<id>#3"... for later items that reuse an id."""
+    seen: Counter[str] = Counter()
+    out = []
+    for item in items:
+        seen[item.id] += 1
+        out.append(item.id if seen[item.id] == 1 else f"{item.id}#{seen[item.id]}")
+    return out
+
+
+def _report(matches: list[Match | None], problems: list[Problem]) -> ItemReport:
+    spans = [[m.start, m.end] if m else [] for m in matches]
+    if problems:
+        status = "ungrounded"
+    elif all(m.exact for m in matches if m):
+        status = "grounded"
+    else:
+        status = "weak"
+    return ItemReport(status=status, spans=spans, problems=problems)
+
+
+def _problem(code: ProblemCode, message: str) -> Problem:
+    return Problem(code=code, message=message)
+
+
+def _show(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > MESSAGE_EXCERPT_CHARS:
+        text = text[: MESSAGE_EXCERPT_CHARS - 1] + "…"
+    return f'"{text}"'
+
+
+# --- evidence_not_found ------------------------------------------------------------------
+
+
+def _evidence_problems(evidence: list[str], matches: list[Match | None]) -> list[Problem]:
+    return [
+        _problem("evidence_not_found", f"evidence {i} is not in the article: {_show(excerpt)}")
+        for i, (excerpt, match) in enumerate(zip(evidence, matches), start=1)
+        if match is None
+    ]
+
+
+# --- number_not_supported, entity_not_in_source ------------------------------------------
+
+
+def _text_problems(article: _Article, item: Item) -> list[Problem]:
+    if isinstance(item, Actor):
+        fields = {"description": item.description}
+    elif isinstance(item, Event):
+        fields = {"description": item.description, "when": item.when, "where": item.where}
+    else:
+        fields = {"statement": item.statement}
+    return [
+        problem
+        for label, text in fields.items()
+        for problem in _free_text_problems(article, label, text)
+    ]
+
+
+def _free_text_problems(article: _Article, label: str, text: str | None) -> list[Problem]:
+    """Numbers and proper names of the model's own words that the article does not state."""
+    if not text:
+        return []
+    problems = [
+        _problem(
+            "number_not_supported",
+            f"{label} states {_show(n.text)}, a number the article does not state",
+        )
+        for n in unsupported_numbers(text, article.numbers)
+    ]
+    problems += [
+        _problem("entity_not_in_source", f"{label} names {_show(name)}, not in the article")
+        for name in missing_names(article.index, text)
+    ]
+    return problems
+
+
+def _figure_problems(figures: list[Figure], evidence: list[str]) -> list[Problem]:
+    evidence_keys = [keys(e) for e in evidence]
+    problems = []
+    for i, fig in enumerate(figures, start=1):
+        where = f"figure {i} ({_show(fig.as_written)})"
+        written = keys(fig.as_written)
+        if not any(_has_run(e, written) for e in evidence_keys):
+            problems.append(
+                _problem("number_not_supported", f"{where} is not in the item's evidence")
+            )
+            continue
+        stated = find_numbers(fig.as_written)
+        if not stated:
+            problems.append(_problem("number_not_supported", f"{where} states no number"))
+        elif not any(n.admits(fig.value) for n in stated):
+            problems.append(
+                _problem("number_not_supported", f"{where} does not state the value {fig.value:g}")
+            )
+        elif not fig.approximate and any(n.approximate for n in stated):
+            problems.append(
+                _problem("number_not_supported", f"{where} is approximate; the figure says exact")
+            )
+    return problems
+
+
+def _has_run(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+# --- quote_not_verbatim --------------------------------------------------------------------
+
+
+def _quote_problems(article: _Article, claim: Claim) -> list[Problem]:
+    if not claim.quote:
+        if claim.attribution == "direct_quote":
+            return [_problem("quote_not_verbatim", "a direct_quote claim gives no quote")]
+        return []
+    offset = find_quote(article.index, claim.quote)
+    if offset is None:
+        message = f"quote is not word for word in the article: {_show(claim.quote)}"
+    elif not inside_quotation_marks(article.text, offset):
+        message = f"quote stands in the article but not in quotation marks: {_show(claim.quote)}"
+    else:
+        return []
+    return [_problem("quote_not_verbatim", message)]
+
+
+# --- speaker_not_supported -----------------------------------------------------------------
+
+
+def _speaker_problems(
+    article: _Article, claim: Claim, matches: list[Match | None], actors: dict[str, Actor]
+) -> list[Problem]:
+    speaker = actors.get(claim.speaker_id or "")
+    found = [m for m in matches if m]
+    if speaker is None or not found:
+        return []  # no speaker, a dangling one, or no evidence: reported elsewhere
+    forms = {a.id: _forms(a) for a in actors.values()}
+    sources = [src for m in found for src in sources_for_span(article.index, m.start, m.end)]
+    if any(names_actor(src.phrase, forms[speaker.id]) for src in sources):
+        return []
+    for src in sources:
+        others = [
+            a for a in actors.values()
+            if a.id != speaker.id and names_actor(src.phrase, forms[a.id], by_role=False)
+        ]  # fmt: skip
+        if others and all(a.affiliation_id == speaker.id for a in others):
+            return []  # the article quotes the speaker's own director, spokesman...
+    if sources:
+        named = ", ".join(_show(src.phrase) for src in sources)
+        message = f"the article attributes this evidence to {named}, not to {speaker.name}"
+    else:
+        sentence_text = " ".join(
+            article.text[slice(*article.index.sentences[article.index.sentence_of(m.start)])]
+            for m in found
+        )
+        if names_actor(sentence_text, forms[speaker.id], by_role=False):
+            return []  # no speech verb, but the sentence is about the speaker
+        message = f"the article does not attribute this evidence to {speaker.name}"
+    return [_problem("speaker_not_supported", message)]
+
+
+def _forms(actor: Actor) -> SpeakerForms:
+    return SpeakerForms.of(
+        actor.name, actor.aliases, actor.description, person=actor.kind == "person"
+    )
+
+
+# --- actor_not_in_source -------------------------------------------------------------------
+
+
+def _actor_problems(article: _Article, actor: Actor) -> list[Problem]:
+    missing = [
+        form
+        for form in (actor.name, *actor.aliases)
+        if not occurs(article.index, form, as_written=True)
+    ]
+    if not missing:
+        return []
+    which = "name" if missing[0] == actor.name else "alias"
+    shown = ", ".join(_show(m) for m in missing)
+    return [_problem("actor_not_in_source", f"{which} {shown} does not occur in the article")]
+
+
+# --- dangling_reference --------------------------------------------------------------------
+
+
+def _reference_problems(item: Item, actors: dict[str, Actor]) -> list[Problem]:
+    if isinstance(item, Actor):
+        refs = {"affiliation_id": [item.affiliation_id]}
+    elif isinstance(item, Event):
+        refs = {"actor_ids": list(item.actor_ids)}
+    else:
+        refs = {"speaker_id": [item.speaker_id]}
+    return [
+        _problem("dangling_reference", f"{field} {ref} names no actor of the extraction")
+        for field, ids in refs.items()
+        for ref in ids
+        if ref is not None and ref not in actors
+    ]

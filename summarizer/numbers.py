@@ -1,0 +1,290 @@
+"""Numbers as an article writes them: "500.000", "1,200", "2.4 million", "six", "a dozen",
+"two-month", "second", "around 200", "dozens".
+
+Parsing is deliberately lenient where writing conventions disagree: "1.500" may be one and
+a half or fifteen hundred, so it yields both candidate values, and a comparison succeeds when
+the candidate sets meet. The same parser reads the article and the model's text, so both
+sides are read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from summarizer.text import WordList
+from summarizer.text import words as text_words
+
+UNITS: dict[str, int] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+ORDINALS: dict[str, int] = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+    "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90, "hundredth": 100,
+    "thousandth": 1000,
+}  # fmt: skip
+SCALES: dict[str, int] = {
+    "dozen": 12, "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}  # fmt: skip
+#: Plural quantity words that state no exact number: the range of values they admit.
+VAGUE: dict[str, tuple[float, float]] = {
+    "dozens": (12, 144), "scores": (20, 200), "hundreds": (100, 1_000),
+    "thousands": (1_000, 1_000_000), "millions": (1_000_000, 1_000_000_000),
+    "billions": (1_000_000_000, 1_000_000_000_000),
+}  # fmt: skip
+
+#: Words before a number that make it approximate.
+APPROXIMATORS: tuple[str, ...] = (
+    "around", "about", "some", "nearly", "almost", "approximately", "roughly", "more than",
+    "over", "at least", "up to", "less than", "fewer than", "under", "close to", "upwards of",
+    "an estimated", "estimated", "at most", "as many as", "as few as", "circa", "approx",
+)  # fmt: skip
+
+#: Words before "one" that make it a pronoun, not a count ("no one", "the one who").
+_ONE_PRONOUN_BEFORE = frozenset({"no", "the", "this", "that", "any", "every", "each", "which"})
+#: Words after "one" that make it a pronoun or idiom ("one of them", "one another").
+_ONE_PRONOUN_AFTER = frozenset({"of", "another", "day", "way", "side"})
+
+_SEP_SPACES = " \u00a0\u202f\u2009"
+_DIGITS_RE = re.compile(
+    rf"""(?<![\w.,])(?:
+        \d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?               # 1,200  1,200.5
+      | \d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?               # 500.000  1.200,5
+      | \d{{1,3}}(?:[{_SEP_SPACES}]\d{{3}})+(?:[.,]\d+)?  # 500 000
+      | \d+(?:[.,]\d+)?                                # 182  2.4  2,4
+    )(?P<suffix>st|nd|rd|th|s)?(?!\w)""",
+    re.VERBOSE,
+)
+_SCALE_AFTER_RE = re.compile(r"[\s-]+(hundred|thousand|million|billion|trillion)\b", re.I)
+NUMBER_WORDS: frozenset[str] = frozenset({*UNITS, *ORDINALS, *SCALES})
+_APPROX_BEFORE_RE = re.compile(
+    rf"\b(?:{'|'.join(re.escape(a) for a in APPROXIMATORS)})\s+$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """One number stated in a text."""
+
+    text: str
+    start: int
+    end: int
+    values: frozenset[float]
+    ordinal: bool = False
+    approximate: bool = False
+    #: For "dozens", "hundreds": the values it admits, [low, high). None for a stated number.
+    vague: tuple[float, float] | None = None
+    #: The number before its scale word: 2.4 for "2.4 million" (a model may write either).
+    unscaled: frozenset[float] = frozenset()
+
+    def admits(self, value: float) -> bool:
+        """Whether `value` is what this mention states."""
+        if self.vague is not None:
+            return self.vague[0] <= value < self.vague[1]
+        v = _norm(value)
+        return v in self.values or v in self.unscaled
+
+
+def _norm(value: float) -> float:
+    return round(float(value), 6)
+
+
+def _digit_values(raw: str) -> set[float]:
+    """Candidate values of a digit string, reading its separators every plausible way."""
+    compact = raw.translate({ord(c): None for c in _SEP_SPACES})
+    if raw != compact:  # space thousands separators
+        return {_norm(float(compact.replace(",", ".")))}
+    if "," in raw and "." in raw:
+        if raw.rfind(",") > raw.rfind("."):  # 1.200,5
+            return {_norm(float(raw.replace(".", "").replace(",", ".")))}
+        return {_norm(float(raw.replace(",", "")))}
+    for sep in ",.":
+        if sep in raw:
+            groups = raw.split(sep)
+            grouped = all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3
+            values = set()
+            if grouped:
+                values.add(_norm(float("".join(groups))))
+            if len(groups) == 2 and (not grouped or groups[0] != "0"):
+                values.add(_norm(float(f"{groups[0]}.{groups[1]}")))
+            return values
+    return {_norm(float(raw))}
+
+
+def _word_value(words: list[str]) -> tuple[float, bool]:
+    """Value of a run of number words, and whether it ends as an ordinal."""
+    total = 0.0
+    current = 0.0
+    ordinal = False
+    for w in words:
+        if w in UNITS:
+            current += UNITS[w]
+        elif w in ORDINALS:
+            value = ORDINALS[w]
+            if value >= 100:
+                current = (current or 1) * value
+            else:
+                current += value
+            ordinal = True
+        elif w in ("dozen", "hundred"):
+            current = (current or 1) * SCALES[w]
+        else:
+            total += (current or 1) * SCALES[w]
+            current = 0
+    return total + current, ordinal
+
+
+def _joins(prev: str, word: str) -> bool:
+    """Whether `word` continues the number that `prev` is part of: "twenty three", "two
+    hundred", "hundred and five"; not "two three" (two numbers side by side)."""
+    if word in SCALES or word in ("hundredth", "thousandth") or prev in SCALES:
+        return True
+    tens = prev in UNITS and UNITS[prev] >= 20 and UNITS[prev] % 10 == 0
+    small = UNITS.get(word, ORDINALS.get(word, 100)) < 10
+    return tens and small
+
+
+def _word_runs(
+    text: str, keys: list[str], starts: list[int], ends: list[int]
+) -> Iterator[tuple[int, int]]:
+    """Yield (first, last) word indices of each run of number words."""
+    i, n = 0, len(keys)
+    while i < n:
+        if keys[i] not in NUMBER_WORDS:
+            i += 1
+            continue
+        last = i
+        j = i + 1
+        while j < n:
+            gap = text[ends[j - 1] : starts[j]]
+            if keys[j] == "and" and j + 1 < n and keys[j + 1] in NUMBER_WORDS:
+                if keys[j - 1] in SCALES and gap.isspace():
+                    j += 1
+                    continue
+                break
+            if keys[j] in NUMBER_WORDS and gap.strip(" -") == "" and len(gap) <= 3:
+                previous = keys[j - 2] if keys[j - 1] == "and" else keys[j - 1]
+                if _joins(previous, keys[j]):
+                    last = j
+                    j += 1
+                    continue
+            break
+        yield i, last
+        i = last + 1
+
+
+def _is_approximate(text: str, start: int) -> bool:
+    return bool(_APPROX_BEFORE_RE.search(text[max(0, start - 24) : start]))
+
+
+def find_numbers(text: str, words: WordList | None = None) -> list[Number]:
+    """Every number stated in `text`, in order. `words` is `text.words(text)` if at hand."""
+    found: list[Number] = []
+    scale_words: set[int] = set()  # starts of scale words read with digits: "2.4 million"
+
+    for m in _DIGITS_RE.finditer(text):
+        raw = m.group()[: len(m.group()) - len(m.group("suffix") or "")]
+        values = _digit_values(raw)
+        end = m.end()
+        unscaled: frozenset[float] = frozenset()
+        scale = _SCALE_AFTER_RE.match(text, end)
+        if scale:
+            unscaled = frozenset(values)
+            values = {_norm(v * SCALES[scale.group(1).lower()]) for v in values}
+            end = scale.end()
+            scale_words.add(scale.start(1))
+        suffix = (m.group("suffix") or "").lower()
+        found.append(
+            Number(
+                text=text[m.start() : end],
+                start=m.start(),
+                end=end,
+                values=frozenset(values),
+                ordinal=suffix in ("st", "nd", "rd", "th"),
+                approximate=_is_approximate(text, m.start()),
+                unscaled=unscaled,
+            )
+        )
+
+    starts, ends, keys = words if words is not None else text_words(text)
+    if scale_words:  # already read with their digits
+        keys = ["" if start in scale_words else k for start, k in zip(starts, keys)]
+    for first, last in _word_runs(text, keys, starts, ends):
+        run = [k for k in keys[first : last + 1] if k != "and"]
+        if run == ["one"] and (
+            (first > 0 and keys[first - 1] in _ONE_PRONOUN_BEFORE)
+            or (last + 1 < len(keys) and keys[last + 1] in _ONE_PRONOUN_AFTER)
+        ):
+            continue
+        start = starts[first]
+        if first > 0 and keys[first - 1] in ("a", "an") and run[0] in SCALES:
+            start = starts[first - 1]  # "a dozen", "a hundred"
+        value, ordinal = _word_value(run)
+        found.append(
+            Number(
+                text=text[start : ends[last]],
+                start=start,
+                end=ends[last],
+                values=frozenset({_norm(value)}),
+                ordinal=ordinal,
+                approximate=_is_approximate(text, start),
+            )
+        )
+    for i, k in enumerate(keys):
+        if k in VAGUE:
+            found.append(
+                Number(
+                    text=text[starts[i] : ends[i]],
+                    start=starts[i],
+                    end=ends[i],
+                    values=frozenset(),
+                    approximate=True,
+                    vague=VAGUE[k],
+                )
+            )
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+@dataclass(frozen=True)
+class ArticleNumbers:
+    """The numbers an article states, indexed for "is this number in the article?"."""
+
+    cardinals: frozenset[float]
+    ordinals: frozenset[float]
+    vague: tuple[tuple[float, float], ...]
+
+    @classmethod
+    def of(cls, text: str, words: WordList | None = None) -> ArticleNumbers:
+        cardinals: set[float] = set()
+        ordinals: set[float] = set()
+        vague: set[tuple[float, float]] = set()
+        for n in find_numbers(text, words):
+            if n.vague is not None:
+                vague.add(n.vague)
+            elif n.ordinal:
+                ordinals |= n.values
+            else:
+                cardinals |= n.values | n.unscaled
+        return cls(frozenset(cardinals), frozenset(ordinals), tuple(sorted(vague)))
+
+    def supports(self, number: Number) -> bool:
+        if number.vague is not None:
+            low, high = number.vague
+            return number.vague in self.vague or any(low <= v < high for v in self.cardinals)
+        pool = self.ordinals if number.ordinal else self.cardinals
+        return not number.values.isdisjoint(pool)
+
+
+def unsupported_numbers(text: str, article: ArticleNumbers) -> list[Number]:
+    """Numbers in a model's free text that the article never states."""
+    return [n for n in find_numbers(text) if not article.supports(n)]

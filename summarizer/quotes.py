@@ -1,0 +1,53 @@
+"""Quotes: is the model's `quote` word for word in the article, and inside quotation marks?
+
+Typography, case and whitespace do not matter (see `text`). An ellipsis in the model's quote
+stands for words it left out, as in print: each part must then stand in the article in order,
+close together.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.text import WORD_RE, ArticleIndex, word_key
+
+#: Most article words an ellipsis in a quote may stand for.
+MAX_ELIDED_WORDS: int = 60
+
+_ELLIPSIS_RE = re.compile(r"\.\s*\.\s*\.|…|\[\s*(?:\.\s*)+\]")
+_OPENING = frozenset("“«„")
+_CLOSING = frozenset("”»")
+_STRAIGHT = '"'
+
+
+def find_quote(index: ArticleIndex, quote: str) -> int | None:
+    """Character offset where `quote` starts in the article, or None if not verbatim."""
+    parts = [[word_key(w) for w in WORD_RE.findall(part)] for part in _ELLIPSIS_RE.split(quote)]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    for first in index.find_all(parts[0]):
+        end = first + len(parts[0])
+        for part in parts[1:]:
+            following = [p for p in index.find_all(part) if end <= p <= end + MAX_ELIDED_WORDS]
+            if not following:
+                break
+            end = following[0] + len(part)
+        else:
+            return index.starts[first]
+    return None
+
+
+def inside_quotation_marks(text: str, offset: int) -> bool:
+    """Whether `offset` lies between quotation marks opened earlier in its paragraph."""
+    paragraph_start = text.rfind("\n", 0, offset) + 1
+    before = text[paragraph_start:offset]
+    is_open = False
+    for c in before:
+        if c == _STRAIGHT:
+            is_open = not is_open
+        elif c in _OPENING:
+            is_open = True
+        elif c in _CLOSING:
+            is_open = False
+    return is_open

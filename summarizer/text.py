@@ -1,0 +1,130 @@
+"""Tokens with character offsets, and the normal form every check compares.
+
+Two strings "match exactly" when their sequences of word keys are equal. A word key is the
+word in Unicode NFKC, case-folded, with diacritics removed. Everything that is not a word
+character (whitespace, punctuation, typographic quotes and dashes) separates words and is
+otherwise ignored, which is what the contract asks an exact match to forgive.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import cached_property, lru_cache
+
+WORD_RE = re.compile(r"\w+")
+
+# A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace and a
+# capital letter, digit or opening quote; and at every line break.
+_SENTENCE_END_RE = re.compile(r"""[.!?]+["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n+""")
+
+#: Words after which a full stop does not end a sentence.
+ABBREVIATIONS: frozenset[str] = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "st", "no", "vs", "u.s", "u.k"}
+)
+
+
+@lru_cache(maxsize=65536)
+def word_key(word: str) -> str:
+    """The comparison form of one word: NFKC, case-folded, without diacritics."""
+    if word.isascii():
+        return word.lower()
+    folded = unicodedata.normalize("NFKC", word).casefold()
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return unicodedata.normalize("NFC", stripped)
+
+
+WordList = tuple[list[int], list[int], list[str]]
+
+
+def words(text: str) -> WordList:
+    """Starts, ends and keys of the words of `text` (parallel lists: cheap on long articles)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    raw: list[str] = []
+    for m in WORD_RE.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        raw.append(m.group())
+    return starts, ends, [word_key(w) for w in raw]
+
+
+def keys(text: str) -> list[str]:
+    return [word_key(w) for w in WORD_RE.findall(text)]
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence, trimmed of surrounding whitespace."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        cut = m.end() if m.group().strip() else m.start()
+        if m.group()[0] == "." and _ends_with_abbreviation(text, m.start()):
+            continue
+        bounds.append((start, cut))
+        start = m.end()
+    bounds.append((start, len(text)))
+    trimmed = []
+    for s, e in bounds:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"[\w.]+$", text[max(0, dot - 6) : dot])
+    return bool(word) and word.group().lower() in ABBREVIATIONS
+
+
+class ArticleIndex:
+    """The article tokenised once, with a word-key index, for every check to share."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts, self.ends, self.keys = words(text)
+        self.positions: dict[str, list[int]] = {}
+        for i, k in enumerate(self.keys):
+            self.positions.setdefault(k, []).append(i)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return sentence_bounds(self.text)
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s for s, _ in self.sentences]
+
+    def find_all(self, needle: list[str]) -> list[int]:
+        """Word indices where the key sequence `needle` starts, in article order."""
+        if not needle:
+            return []
+        # Anchor on the rarest key of the needle to keep the scan short.
+        anchor = min(range(len(needle)), key=lambda i: len(self.positions.get(needle[i], ())))
+        n = len(needle)
+        hits = []
+        for p in self.positions.get(needle[anchor], ()):
+            s = p - anchor
+            if s >= 0 and self.keys[s : s + n] == needle:
+                hits.append(s)
+        return hits
+
+    def contains(self, needle: list[str]) -> bool:
+        return bool(self.find_all(needle))
+
+    def char_span(self, first_word: int, n_words: int) -> tuple[int, int]:
+        return self.starts[first_word], self.ends[first_word + n_words - 1]
+
+    def word_at(self, offset: int) -> int:
+        """Index of the word starting at or before `offset`."""
+        return max(0, bisect_right(self.starts, offset) - 1)
+
+    def sentence_of(self, offset: int) -> int:
+        """Index of the sentence that holds `offset`."""
+        return max(0, bisect_right(self._sentence_starts, offset) - 1)
