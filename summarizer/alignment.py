@@ -9,6 +9,7 @@ a proper name or a negation rejects the match.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
@@ -198,8 +199,19 @@ def align_evidence(index: ArticleIndex, excerpts: list[str]) -> list[Match | Non
 def _most_central(several: list[list[Match]]) -> int:
     """The occurrence of the rarest excerpt that lies closest to the others' occurrences."""
     rarest = min(several, key=len)
+    if len(several) == 1:
+        return rarest[0].first_word
+    others = [[m.first_word for m in c] for c in several if c is not rarest]
 
     def spread(m: Match) -> int:
-        return sum(min(abs(o.first_word - m.first_word) for o in c) for c in several)
+        return sum(
+            _distance_to_nearest(sorted_positions, m.first_word) for sorted_positions in others
+        )
 
     return min(rarest, key=spread).first_word
+
+
+def _distance_to_nearest(sorted_positions: list[int], p: int) -> int:
+    i = bisect_left(sorted_positions, p)
+    near = sorted_positions[max(0, i - 1) : i + 1]
+    return min(abs(q - p) for q in near)

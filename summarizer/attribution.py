@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from summarizer.names import CONNECTORS
 from summarizer.text import WORD_RE, ArticleIndex, word_key
@@ -97,8 +98,10 @@ def _blank_quotations(sentence: str) -> tuple[str, list[int]]:
     return plain, sorted(ends)
 
 
-def sentence_sources(sentence: str) -> list[Source]:
-    """The sources that `sentence` names through a speech verb, in order."""
+@lru_cache(maxsize=4096)
+def sentence_sources(sentence: str) -> tuple[Source, ...]:
+    """The sources that `sentence` names through a speech verb, in order (memoised: a
+    pure function of the sentence, asked again for every claim quoting it)."""
     plain, quote_ends = _blank_quotations(sentence)
     sources: list[Source] = []
     for verb in _VERB_RE.finditer(plain):
@@ -121,7 +124,7 @@ def sentence_sources(sentence: str) -> list[Source]:
         if phrase:
             first = phrase.split()[0].lower()
             sources.append(Source(phrase, pronoun=first in PRONOUNS and len(phrase.split()) == 1))
-    return sources
+    return tuple(sources)
 
 
 def _phrase_before(before: str) -> str:

@@ -54,6 +54,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
     actors: dict[str, Actor] = {}
     for actor in extraction.actors:
         actors.setdefault(actor.id, actor)
+    forms = {a.id: _forms(a) for a in actors.values()}
 
     reports: dict[str, ItemReport] = {}
     for key, item in zip(item_keys, items):
@@ -69,7 +70,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
             problems += _figure_problems(item.figures, item.evidence)
         if isinstance(item, Claim):
             problems += _quote_problems(article, item)
-            problems += _speaker_problems(article, item, matches, actors)
+            problems += _speaker_problems(article, item, matches, actors, forms)
         if counts[item.id] > 1:
             problems.append(
                 _problem("duplicate_id", f"id {item.id} is used by {counts[item.id]} items")
@@ -94,7 +95,8 @@ class _Article:
     @classmethod
     def of(cls, text: str) -> _Article:
         index = ArticleIndex(text)
-        return cls(text, index, ArticleNumbers.of(text, (index.starts, index.ends, index.keys)))
+        words = (index.starts, index.ends, index.keys)
+        return cls(text, index, ArticleNumbers.of(text, words, index.positions))
 
 
 def _item_keys(items: list[Item]) -> list[str]:
@@ -227,13 +229,16 @@ def _quote_problems(article: _Article, claim: Claim) -> list[Problem]:
 
 
 def _speaker_problems(
-    article: _Article, claim: Claim, matches: list[Match | None], actors: dict[str, Actor]
+    article: _Article,
+    claim: Claim,
+    matches: list[Match | None],
+    actors: dict[str, Actor],
+    forms: dict[str, SpeakerForms],
 ) -> list[Problem]:
     speaker = actors.get(claim.speaker_id or "")
     found = [m for m in matches if m]
     if speaker is None or not found:
         return []  # no speaker, a dangling one, or no evidence: reported elsewhere
-    forms = {a.id: _forms(a) for a in actors.values()}
     sources = [src for m in found for src in sources_for_span(article.index, m.start, m.end)]
     if any(names_actor(src.phrase, forms[speaker.id]) for src in sources):
         return []

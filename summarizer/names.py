@@ -9,6 +9,7 @@ matter ("Turkiye" for "Türkiye"). Two real words far apart are not a name ("Nic
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from summarizer.text import WORD_RE, ArticleIndex, word_key
 
@@ -22,14 +23,12 @@ CONNECTORS: frozenset[str] = frozenset(
 )  # fmt: skip
 #: Share of capitalised words above which a text is in Title Case (a headline style), so
 #: that capitals no longer mark names.
-TITLE_CASE_SHARE: float = 0.6
-
-_PHRASE_GAP_RE = re.compile(r"[\s\-‐‑–'’]*")
+TITLE_CASE_SHARE: float = 0.8
 
 
 def occurs(index: ArticleIndex, name: str, *, as_written: bool = False) -> bool:
-    """Whether `name` stands in the article, as a run of words or (unless `as_written`) with
-    its words close together."""
+    """Whether `name` stands in the article: as a run of words, or (unless `as_written`)
+    with its words close together, or as names joined by "and" ("Damascus and Moscow")."""
     needle = [word_key(w) for w in WORD_RE.findall(name)]
     if not needle:
         return True
@@ -37,6 +36,15 @@ def occurs(index: ArticleIndex, name: str, *, as_written: bool = False) -> bool:
         return True
     if as_written:
         return False
+    if "and" in needle:
+        parts = " ".join(needle).split(" and ")
+        if len(parts) > 1 and all(p.strip() and _near_together(index, p.split()) for p in parts):
+            return True
+    return _near_together(index, needle)
+
+
+def _near_together(index: ArticleIndex, needle: list[str]) -> bool:
+    """Whether the words of `needle` (connectors aside) stand close together somewhere."""
     core = [k for k in needle if k not in CONNECTORS] or needle
     hits = [index.positions.get(k) for k in core]
     if not all(hits):
@@ -46,53 +54,42 @@ def occurs(index: ArticleIndex, name: str, *, as_written: bool = False) -> bool:
     return any(all(_near(h, p, window) for h in hits) for p in rarest)
 
 
-def _near(positions: list[int], p: int, window: int) -> bool:
-    return any(abs(q - p) <= window for q in positions)
+def _near(sorted_positions: list[int], p: int, window: int) -> bool:
+    i = bisect_left(sorted_positions, p - window)
+    return i < len(sorted_positions) and sorted_positions[i] <= p + window
 
 
-def capitalised_names(text: str) -> list[str]:
-    """The proper names of a model's free text: runs of capitalised words.
+_CAPITAL = "A-ZÀ-ÖØ-Þ"
+_GAP = r"[\s\-‐‑–'’]+"
+_NAME_WORD = rf"(?<!\w)[{_CAPITAL}]\w*"
+_CONNECTOR = "(?:" + "|".join(sorted(CONNECTORS, key=len, reverse=True)) + ")"
+#: A run of capitalised words, joined by spaces, hyphens or connectors ("Bashar al-Assad").
+_NAME_RUN_RE = re.compile(rf"{_NAME_WORD}(?:{_GAP}(?:{_CONNECTOR}{_GAP})*{_NAME_WORD})*")
+_OPENER_RE = re.compile(rf"{_NAME_WORD}(?:{_GAP}(?:{_CONNECTOR}{_GAP})*)?")
+_CAPITALISED_WORD_RE = re.compile(rf"{_NAME_WORD}")
 
-    A capitalised word that opens a sentence is a name only when it runs into another
-    capitalised word ("Vladimir Putin said"), or is not an ordinary lower-case word of the
-    same text: a lone "The" or "Clashes" at a sentence start is not a name.
+
+def capitalised_names(text: str) -> list[tuple[str, str | None]]:
+    """The proper names of a model's free text: runs of capitalised words, each with the
+    part that remains when its first word is an ordinary word opening a sentence
+    ("Supports Assad" -> "Assad"; a lone "Clashes" -> ""), or None when it has no such opener.
     """
-    matches = list(WORD_RE.finditer(text))
-    capital = [m.group()[0].isupper() for m in matches]
-    if matches and sum(capital) > TITLE_CASE_SHARE * len(matches) and len(matches) > 3:
+    n_words = len(WORD_RE.findall(text))
+    capitals = _CAPITALISED_WORD_RE.findall(text)
+    if n_words > 3 and len(capitals) > TITLE_CASE_SHARE * n_words:
         # Title Case: every word is capitalised, so each stands for itself.
-        return [m.group() for m in matches if not m.group().isdigit()]
-    lower_words = {m.group() for m in matches if m.group().islower()}
-    names: list[str] = []
-    run: list[re.Match[str]] = []
-
-    def close_run() -> None:
-        while run and run[-1].group().islower():  # trailing connectors
-            run.pop()
-        if (
-            run
-            and _opens_sentence(text, run[0].start())
-            and not _looks_like_name(text, run[0], lower_words)
-        ):
-            run.pop(0)  # "Supports Assad", "Leader of Turkey": the opener is no name
-            while run and run[0].group().islower():
-                run.pop(0)
-        if run:
-            names.append(text[run[0].start() : run[-1].end()])
-        run.clear()
-
-    for i, m in enumerate(matches):
-        word = m.group()
-        joined = bool(run) and _PHRASE_GAP_RE.fullmatch(text[run[-1].end() : m.start()])
-        if capital[i] and word != "I":
-            if run and not joined:
-                close_run()
-            run.append(m)
-        elif run and joined and word in CONNECTORS:
-            run.append(m)
-        else:
-            close_run()
-    close_run()
+        return [(w, None) for w in capitals if w != "I"]
+    names: list[tuple[str, str | None]] = []
+    for m in _NAME_RUN_RE.finditer(text):
+        phrase = m.group()
+        if phrase == "I":
+            continue
+        rest = None
+        if _opens_sentence(text, m.start()):
+            opener = _OPENER_RE.match(phrase)
+            if opener and not _looks_like_name(text, m.start(), opener.group().rstrip(" -‐‑–'’")):
+                rest = phrase[opener.end() :]
+        names.append((phrase, rest))
     return names
 
 
@@ -101,19 +98,37 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\n:"
 
 
-def _looks_like_name(text: str, word: re.Match[str], lower_words: set[str]) -> bool:
+def _looks_like_name(text: str, start: int, word: str) -> bool:
     """A sentence-opening word is a name if it is an acronym or CamelCase ("HTS",
     "McDonald") or the first half of a compound ("Washington-based"), and not if the same
     text uses it in lower case."""
-    w = word.group()
-    if w.lower() in lower_words:
+    if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text):
         return False
-    compound = re.match(r"[-‐‑][a-z]", text[word.end() : word.end() + 2])
-    return bool(compound) or any(c.isupper() for c in w[1:])
+    end = start + len(word)
+    compound = re.match(r"[-‐‑][a-z]", text[end : end + 2])
+    return bool(compound) or any(c.isupper() for c in word[1:])
 
 
 def missing_names(index: ArticleIndex, text: str | None) -> list[str]:
     """Proper names of `text` that occur nowhere in the article."""
     if not text:
         return []
-    return [name for name in capitalised_names(text) if not occurs(index, name)]
+    missing = []
+    for name, rest in capitalised_names(text):
+        if occurs(index, name):
+            continue
+        opener = name[: len(name) - len(rest)] if rest is not None else ""
+        if opener and _ordinary_word(index, opener) and (not rest or occurs(index, rest)):
+            continue  # "Supports Assad": an ordinary word opened the sentence
+        missing.append(name)
+    return missing
+
+
+def _ordinary_word(index: ArticleIndex, opener: str) -> bool:
+    """Whether the article uses `opener` in lower case, or not at all: it is no name there
+    ("Supports", "Clashes"), unlike "Nick" of "Nick Heras"."""
+    words = WORD_RE.findall(opener)
+    if not words:
+        return True
+    hits = index.positions.get(word_key(words[0]), ())
+    return not hits or any(index.text[index.starts[i]].islower() for i in hits)

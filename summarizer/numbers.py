@@ -10,7 +10,7 @@ sides are read the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from summarizer.text import WordList
@@ -66,6 +66,13 @@ _DIGITS_RE = re.compile(
 )
 _SCALE_AFTER_RE = re.compile(r"[\s-]+(hundred|thousand|million|billion|trillion)\b", re.I)
 NUMBER_WORDS: frozenset[str] = frozenset({*UNITS, *ORDINALS, *SCALES})
+#: A cheap first look: text with neither a digit nor a number word's stem has no number.
+_MAY_HOLD_NUMBER_RE = re.compile(
+    r"\d|one|two|thre|four|five|six|seven|eight|nine|ten|eleven|twel|twent|thirt|fort|fift|"
+    r"sixt|sevent|eight|ninet|hundred|thousand|million|billion|trillion|dozen|score|first|"
+    r"second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth",
+    re.IGNORECASE,
+)
 _APPROX_BEFORE_RE = re.compile(
     rf"\b(?:{'|'.join(re.escape(a) for a in APPROXIMATORS)})\s+$", re.IGNORECASE
 )
@@ -154,13 +161,14 @@ def _joins(prev: str, word: str) -> bool:
 
 
 def _word_runs(
-    text: str, keys: list[str], starts: list[int], ends: list[int]
+    text: str, keys: list[str], starts: list[int], ends: list[int], candidates: Iterable[int]
 ) -> Iterator[tuple[int, int]]:
-    """Yield (first, last) word indices of each run of number words."""
-    i, n = 0, len(keys)
-    while i < n:
-        if keys[i] not in NUMBER_WORDS:
-            i += 1
+    """Yield (first, last) word indices of each run of number words. `candidates` are the
+    indices of number words, in order."""
+    n = len(keys)
+    done = -1
+    for i in candidates:
+        if i <= done:
             continue
         last = i
         j = i + 1
@@ -179,20 +187,49 @@ def _word_runs(
                     continue
             break
         yield i, last
-        i = last + 1
+        done = last
 
 
 def _is_approximate(text: str, start: int) -> bool:
     return bool(_APPROX_BEFORE_RE.search(text[max(0, start - 24) : start]))
 
 
-def find_numbers(text: str, words: WordList | None = None) -> list[Number]:
-    """Every number stated in `text`, in order. `words` is `text.words(text)` if at hand."""
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _digit_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_DIGITS_RE` matches, found by first seeking a digit (much faster on long text)."""
+    pos = 0
+    while (seek := _DIGIT_RE.search(text, pos)) is not None:
+        m = _DIGITS_RE.match(text, seek.start())
+        if m:
+            yield m
+            pos = m.end()
+        else:
+            pos = seek.start() + 1
+
+
+def find_numbers(
+    text: str,
+    words: WordList | None = None,
+    positions: dict[str, list[int]] | None = None,
+    *,
+    approximations: bool = True,
+) -> list[Number]:
+    """Every number stated in `text`, in order.
+
+    `words` (from `text.words`) and `positions` (word key -> indices) save re-reading a long
+    article; `approximations=False` skips telling "around 200" from "200".
+    """
     found: list[Number] = []
     scale_words: set[int] = set()  # starts of scale words read with digits: "2.4 million"
 
-    for m in _DIGITS_RE.finditer(text):
-        raw = m.group()[: len(m.group()) - len(m.group("suffix") or "")]
+    def approximate(start: int) -> bool:
+        return approximations and _is_approximate(text, start)
+
+    for m in _digit_matches(text):
+        suffix = m.group("suffix") or ""
+        raw = m.group()[: len(m.group()) - len(suffix)]
         values = _digit_values(raw)
         end = m.end()
         unscaled: frozenset[float] = frozenset()
@@ -202,23 +239,30 @@ def find_numbers(text: str, words: WordList | None = None) -> list[Number]:
             values = {_norm(v * SCALES[scale.group(1).lower()]) for v in values}
             end = scale.end()
             scale_words.add(scale.start(1))
-        suffix = (m.group("suffix") or "").lower()
         found.append(
             Number(
                 text=text[m.start() : end],
                 start=m.start(),
                 end=end,
                 values=frozenset(values),
-                ordinal=suffix in ("st", "nd", "rd", "th"),
-                approximate=_is_approximate(text, m.start()),
+                ordinal=suffix.lower() in ("st", "nd", "rd", "th"),
+                approximate=approximate(m.start()),
                 unscaled=unscaled,
             )
         )
 
     starts, ends, keys = words if words is not None else text_words(text)
-    if scale_words:  # already read with their digits
-        keys = ["" if start in scale_words else k for start, k in zip(starts, keys)]
-    for first, last in _word_runs(text, keys, starts, ends):
+    if positions is None:
+        number_words = [i for i, k in enumerate(keys) if k in NUMBER_WORDS or k in VAGUE]
+    else:
+        number_words = sorted(
+            i for k in positions.keys() & (NUMBER_WORDS | VAGUE.keys()) for i in positions[k]
+        )
+    vague = [i for i in number_words if keys[i] in VAGUE]
+    number_words = [
+        i for i in number_words if starts[i] not in scale_words and keys[i] not in VAGUE
+    ]
+    for first, last in _word_runs(text, keys, starts, ends, number_words):
         run = [k for k in keys[first : last + 1] if k != "and"]
         if run == ["one"] and (
             (first > 0 and keys[first - 1] in _ONE_PRONOUN_BEFORE)
@@ -236,21 +280,20 @@ def find_numbers(text: str, words: WordList | None = None) -> list[Number]:
                 end=ends[last],
                 values=frozenset({_norm(value)}),
                 ordinal=ordinal,
-                approximate=_is_approximate(text, start),
+                approximate=approximate(start),
             )
         )
-    for i, k in enumerate(keys):
-        if k in VAGUE:
-            found.append(
-                Number(
-                    text=text[starts[i] : ends[i]],
-                    start=starts[i],
-                    end=ends[i],
-                    values=frozenset(),
-                    approximate=True,
-                    vague=VAGUE[k],
-                )
+    for i in vague:
+        found.append(
+            Number(
+                text=text[starts[i] : ends[i]],
+                start=starts[i],
+                end=ends[i],
+                values=frozenset(),
+                approximate=True,
+                vague=VAGUE[keys[i]],
             )
+        )
     found.sort(key=lambda n: n.start)
     return found
 
@@ -264,11 +307,16 @@ class ArticleNumbers:
     vague: tuple[tuple[float, float], ...]
 
     @classmethod
-    def of(cls, text: str, words: WordList | None = None) -> ArticleNumbers:
+    def of(
+        cls,
+        text: str,
+        words: WordList | None = None,
+        positions: dict[str, list[int]] | None = None,
+    ) -> ArticleNumbers:
         cardinals: set[float] = set()
         ordinals: set[float] = set()
         vague: set[tuple[float, float]] = set()
-        for n in find_numbers(text, words):
+        for n in find_numbers(text, words, positions, approximations=False):
             if n.vague is not None:
                 vague.add(n.vague)
             elif n.ordinal:
@@ -287,4 +335,6 @@ class ArticleNumbers:
 
 def unsupported_numbers(text: str, article: ArticleNumbers) -> list[Number]:
     """Numbers in a model's free text that the article never states."""
+    if not _MAY_HOLD_NUMBER_RE.search(text):
+        return []
     return [n for n in find_numbers(text) if not article.supports(n)]

@@ -16,8 +16,13 @@ from functools import cached_property, lru_cache
 WORD_RE = re.compile(r"\w+")
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace and a
-# capital letter, digit or opening quote; and at every line break.
-_SENTENCE_END_RE = re.compile(r"""[.!?]+["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n+""")
+# capital letter, digit or opening quote; and at every line break. The scan seeks the
+# punctuation first (fast) and checks what follows in Python.
+_BREAK_RE = re.compile(r"""[.!?\n]+["'”’)]*""")
+_NEXT_SENTENCE_RE = re.compile(r"""\s+["'“‘(]?[A-Z0-9]""")
+
+#: Beyond this many occurrences of its rarest word, a search anchors on word pairs instead.
+COMMON_WORD_HITS: int = 32
 
 #: Words after which a full stop does not end a sentence.
 ABBREVIATIONS: frozenset[str] = frozenset(
@@ -60,22 +65,29 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence, trimmed of surrounding whitespace."""
     bounds: list[tuple[int, int]] = []
     start = 0
-    for m in _SENTENCE_END_RE.finditer(text):
-        cut = m.end() if m.group().strip() else m.start()
-        if m.group()[0] == "." and _ends_with_abbreviation(text, m.start()):
+    for m in _BREAK_RE.finditer(text):
+        mark = m.group()
+        newline = mark.find("\n")
+        if newline >= 0:
+            cut = m.start() + newline
+        elif _NEXT_SENTENCE_RE.match(text, m.end()) and not (
+            mark[0] == "." and _ends_with_abbreviation(text, m.start())
+        ):
+            cut = m.end()
+        else:
             continue
-        bounds.append((start, cut))
-        start = m.end()
-    bounds.append((start, len(text)))
-    trimmed = []
-    for s, e in bounds:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
+        _add_trimmed(bounds, text, start, cut)
+        start = cut
+    _add_trimmed(bounds, text, start, len(text))
+    return bounds
+
+
+def _add_trimmed(bounds: list[tuple[int, int]], text: str, s: int, e: int) -> None:
+    segment = text[s:e]
+    stripped = segment.strip()
+    if stripped:
+        s += len(segment) - len(segment.lstrip())
+        bounds.append((s, s + len(stripped)))
 
 
 def _ends_with_abbreviation(text: str, dot: int) -> bool:
@@ -101,19 +113,38 @@ class ArticleIndex:
     def _sentence_starts(self) -> list[int]:
         return [s for s, _ in self.sentences]
 
+    @cached_property
+    def bigram_positions(self) -> dict[tuple[str, str], list[int]]:
+        """Where each pair of adjacent keys starts: built only when a needle has nothing but
+        common words, whose single-word lists are long."""
+        pairs: dict[tuple[str, str], list[int]] = {}
+        for i, pair in enumerate(zip(self.keys, self.keys[1:])):
+            pairs.setdefault(pair, []).append(i)
+        return pairs
+
     def find_all(self, needle: list[str]) -> list[int]:
         """Word indices where the key sequence `needle` starts, in article order."""
         if not needle:
             return []
         # Anchor on the rarest key of the needle to keep the scan short.
-        anchor = min(range(len(needle)), key=lambda i: len(self.positions.get(needle[i], ())))
+        counts = [len(self.positions.get(k, ())) for k in needle]
+        anchor = min(range(len(needle)), key=counts.__getitem__)
+        if counts[anchor] == 0:
+            return []
+        candidates: list[int] = self.positions[needle[anchor]]
+        if counts[anchor] > COMMON_WORD_HITS and len(needle) > 1:
+            pair_lists = [
+                (self.bigram_positions.get((needle[i], needle[i + 1]), []), i)
+                for i in range(len(needle) - 1)
+            ]
+            candidates, anchor = min(pair_lists, key=lambda pl: len(pl[0]))
         n = len(needle)
-        hits = []
-        for p in self.positions.get(needle[anchor], ()):
-            s = p - anchor
-            if s >= 0 and self.keys[s : s + n] == needle:
-                hits.append(s)
-        return hits
+        keys = self.keys
+        return [
+            p - anchor
+            for p in candidates
+            if p >= anchor and keys[p - anchor : p - anchor + n] == needle
+        ]
 
     def contains(self, needle: list[str]) -> bool:
         return bool(self.find_all(needle))
