@@ -70,14 +70,20 @@ def items_for(text: str, n_items: int, rng: random.Random) -> dict:
 
 
 def reference_case(n_items: int) -> tuple[str, Extraction]:
+    """Reference article 1 and its evaluation extraction, cut or grown to `n_items`."""
     text = (ROOT / "examples" / "aleppo-offensive-1.txt").read_text()
     data = json.loads((ROOT / "tests" / "eval" / "aleppo-offensive-1.faithful.json").read_text())
-    claims = data["claims"]
-    extra = n_items - len(data["actors"]) - len(data["events"]) - len(claims)
-    for i in range(max(0, extra)):
-        c = copy.deepcopy(claims[i % len(claims)])
+    pool = [("actors", a) for a in data["actors"]] + [("events", e) for e in data["events"]]
+    pool += [("claims", c) for c in data["claims"]]
+    for i in range(max(0, n_items - len(pool))):  # grow with renumbered copies of claims
+        c = copy.deepcopy(data["claims"][i % len(data["claims"])])
         c["id"] = f"C{100 + i}"
-        claims.append(c)
+        pool.append(("claims", c))
+    rng = random.Random(7)
+    chosen = rng.sample(pool, n_items) if len(pool) > n_items else pool
+    kept = {id(item) for _, item in chosen}
+    for kind in ("actors", "events", "claims"):
+        data[kind] = [item for k, item in pool if k == kind and id(item) in kept]
     return text, Extraction.model_validate(data)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from summarizer.lexicon import is_ordinary_word
 from summarizer.text import WORD_RE, ArticleIndex, word_key
 
 #: How many article words a name's words may stand apart, beyond the name's own length.
@@ -80,14 +81,18 @@ def capitalised_names(text: str) -> list[tuple[str, str | None]]:
         # Title Case: every word is capitalised, so each stands for itself.
         return [(w, None) for w in capitals if w != "I"]
     names: list[tuple[str, str | None]] = []
+    lower_words: set[str] | None = None
     for m in _NAME_RUN_RE.finditer(text):
         phrase = m.group()
         if phrase == "I":
             continue
         rest = None
         if _opens_sentence(text, m.start()):
+            if lower_words is None:
+                lower_words = {w for w in WORD_RE.findall(text) if w.islower()}
             opener = _OPENER_RE.match(phrase)
-            if opener and not _looks_like_name(text, m.start(), opener.group().rstrip(" -‐‑–'’")):
+            word = opener.group().rstrip(" -‐‑–'’") if opener else ""
+            if opener and not _looks_like_name(text, m.start(), word, lower_words):
                 rest = phrase[opener.end() :]
         names.append((phrase, rest))
     return names
@@ -98,11 +103,11 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\n:"
 
 
-def _looks_like_name(text: str, start: int, word: str) -> bool:
+def _looks_like_name(text: str, start: int, word: str, lower_words: set[str]) -> bool:
     """A sentence-opening word is a name if it is an acronym or CamelCase ("HTS",
     "McDonald") or the first half of a compound ("Washington-based"), and not if the same
     text uses it in lower case."""
-    if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text):
+    if word.lower() in lower_words:
         return False
     end = start + len(word)
     compound = re.match(r"[-‐‑][a-z]", text[end : end + 2])
@@ -125,10 +130,13 @@ def missing_names(index: ArticleIndex, text: str | None) -> list[str]:
 
 
 def _ordinary_word(index: ArticleIndex, opener: str) -> bool:
-    """Whether the article uses `opener` in lower case, or not at all: it is no name there
-    ("Supports", "Clashes"), unlike "Nick" of "Nick Heras"."""
+    """Whether a capitalised word opening a sentence is an ordinary word, not a name: the
+    article uses it in lower case ("Supports"), or, if the article lacks it, English does
+    ("Clashes" but not "Kremlin"); "Nick" of "Nick Heras" is a name."""
     words = WORD_RE.findall(opener)
     if not words:
         return True
     hits = index.positions.get(word_key(words[0]), ())
-    return not hits or any(index.text[index.starts[i]].islower() for i in hits)
+    if not hits:
+        return is_ordinary_word(words[0])
+    return any(index.text[index.starts[i]].islower() for i in hits)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EVAL = ROOT / "tests" / "eval"
+
+
+@pytest.fixture(scope="session")
+def article1() -> str:
+    return (EXAMPLES / "aleppo-offensive-1.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def article2() -> str:
+    return (EXAMPLES / "aleppo-offensive-2.txt").read_text(encoding="utf-8")
+
+
+def load_eval(name: str) -> dict[str, Any]:
+    return json.loads((EVAL / name).read_text(encoding="utf-8"))
+
+
+def extraction(**parts: Any) -> dict[str, Any]:
+    """A minimal valid extraction with the given lists or texts replaced."""
+    base: dict[str, Any] = {
+        "headline": "Rebels cut the Damascus-Aleppo highway",
+        "summary": "Fighting near Aleppo has killed around 200 people.",
+        "actors": [],
+        "events": [],
+        "claims": [],
+    }
+    base.update(parts)
+    return base
+
+
+def actor(
+    id: str,
+    name: str,
+    aliases: list[str] | None = None,
+    *,
+    evidence: list[str],
+    kind: str = "person",
+    description: str | None = None,
+    affiliation_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": id, "name": name, "aliases": aliases or [], "kind": kind,
+        "description": description, "affiliation_id": affiliation_id, "evidence": evidence,
+    }  # fmt: skip
+
+
+def event(id: str, description: str, evidence: list[str], **kw: Any) -> dict[str, Any]:
+    return {
+        "id": id, "type": kw.get("type", "armed_clash"), "description": description,
+        "when": kw.get("when"), "where": kw.get("where"), "actor_ids": kw.get("actor_ids", []),
+        "figures": kw.get("figures", []), "evidence": evidence,
+    }  # fmt: skip
+
+
+def claim(id: str, statement: str, evidence: list[str], **kw: Any) -> dict[str, Any]:
+    return {
+        "id": id, "statement": statement, "speaker_id": kw.get("speaker_id"),
+        "attribution": kw.get("attribution", "indirect"), "quote": kw.get("quote"),
+        "figures": kw.get("figures", []), "evidence": evidence,
+    }  # fmt: skip
+
+
+def figure(value: float, as_written: str, approximate: bool = False, unit: str = "people"):
+    return {"value": value, "approximate": approximate, "unit": unit, "as_written": as_written}

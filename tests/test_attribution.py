@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from summarizer.attribution import SpeakerForms, names_actor, sentence_sources, sources_for_span
+from summarizer.text import ArticleIndex
+
+
+def phrases(sentence: str) -> list[str]:
+    return [s.phrase for s in sentence_sources(sentence)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            '"The highway is out of service," said the observatory, which has sources.',
+            ["the observatory"],
+        ),
+        (
+            "Rami Abdulrahman, director of the observatory, said that 19 civilians died.",
+            ["Rami Abdulrahman"],
+        ),
+        (
+            "Nick Heras, an analyst at the New Lines Institute, told the Guardian that it was so.",
+            ["Nick Heras"],
+        ),
+        ("Fighting went on, according to observers.", ["observers"]),
+        (
+            'Mohamed Bashir, the leader of the "salvation government", stated that it aims high.',
+            ["Mohamed Bashir"],
+        ),
+        (
+            "An Iranian general was killed, the Iranian news agency reported.",
+            ["the Iranian news agency"],
+        ),
+        ('Opposition forces "are in a better position to take villages," Heras said.', ["Heras"]),
+        (
+            "Analysts interviewed by CNN point out that the rebels advance.",
+            ["Analysts interviewed by CNN"],
+        ),
+        (
+            'Clashes went on in Idlib. "The war goes on in the capital and beyond," she added.',
+            ["she"],
+        ),
+        ("The think tank is based in Brussels.", []),
+        ('He called it "a said thing to told anyone about".', []),
+    ],
+)
+def test_sentence_sources(sentence, expected):
+    assert phrases(sentence) == expected
+
+
+def test_a_pronoun_takes_the_speaker_named_before():
+    text = (
+        "Analyst Haid Haid believes that the rebels planned this for long. "
+        'He added that "the regime could have reinforced its lines."'
+    )
+    index = ArticleIndex(text)
+    start = text.index("the regime could")
+    assert [s.phrase for s in sources_for_span(index, start, start + 20)] == ["Analyst Haid Haid"]
+
+
+def test_a_quote_whose_attribution_is_in_the_next_sentence():
+    text = '"The rebels see an opportunity ... The rebels were surprised," said Nanar Havac.'
+    index = ArticleIndex(text)
+    assert [s.phrase for s in sources_for_span(index, 1, 30)] == ["Nanar Havac"]
+
+
+def test_names_actor_by_name_surname_alias_and_title():
+    sohr = SpeakerForms.of("Syrian Observatory for Human Rights", ["the monitor"],
+                           "UK-based war monitor", person=False)  # fmt: skip
+    heras = SpeakerForms.of("Nick Heras", [], "analyst at the New Lines Institute", person=True)
+    assert names_actor("the Syrian Observatory for Human Rights", sohr)
+    assert names_actor("the Britain-based monitor", sohr)  # title, by its head noun
+    assert names_actor("The UK-based Observatory", sohr)
+    assert names_actor("Heras", heras)
+    assert not names_actor("Haid Haid", heras)
+    assert not names_actor("the monitor", heras)
+    assert names_actor("the monitor", sohr, by_role=False)  # an alias, word for word

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+
+from summarizer.names import missing_names, occurs
+from summarizer.quotes import find_quote, inside_quotation_marks
+from summarizer.text import ArticleIndex
+
+
+@pytest.fixture(scope="module")
+def index1(article1: str) -> ArticleIndex:
+    return ArticleIndex(article1)
+
+
+@pytest.fixture(scope="module")
+def index2(article2: str) -> ArticleIndex:
+    return ArticleIndex(article2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hayat Tahrir al-Sham and the Syrian Observatory for Human Rights",
+        "President Assad",  # the article: "Syrian President Bashar al-Assad"
+        "Supports Assad and maintains a presence in Syria",  # an ordinary word opens it
+        "Clashes erupted near Aleppo on Thursday",
+        "Russia and Iran back Assad",
+        "Turkey-backed factions joined; Ankara sent a message to Damascus and Moscow",
+    ],
+)
+def test_names_the_article_has(index1, text):
+    assert missing_names(index1, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("Vladimir Putin said", ["Vladimir Putin"]),
+        ("fighting near Homs", ["Homs"]),
+        ("analyst Nick Haid said", ["Nick Haid"]),  # two real names, never together
+        ("Nick Haid said", ["Nick Haid"]),  # ... also at a sentence start
+        ("a Washington-based institute", ["Washington"]),
+        ("strikes on Friday", ["Friday"]),
+        ("Rami Abdel Rahman said", ["Rami Abdel Rahman"]),  # the other outlet's spelling
+    ],
+)
+def test_names_the_article_lacks(index1, text, missing):
+    assert missing_names(index1, text) == missing
+
+
+def test_diacritics_and_case_do_not_matter(index2):
+    assert occurs(index2, "Turkiye") and occurs(index2, "TÜRKIYE")
+
+
+def test_actor_names_must_stand_as_written(index2):
+    assert occurs(index2, "Bashar Assad", as_written=True)
+    assert not occurs(index2, "Bashar al-Assad", as_written=True)
+    assert occurs(index2, "Bashar al-Assad")  # lenient in free text
+
+
+def test_quote_verbatim_modulo_typography(index1, article1):
+    offset = find_quote(index1, "“The highway is now out of service, after regime forces”")
+    assert offset is not None and inside_quotation_marks(article1, offset)
+    assert find_quote(index1, "The highway is now closed") is None
+
+
+def test_an_ellipsis_stands_for_left_out_words(index1):
+    assert find_quote(index1, "The rebels see an opportunity … Russia preoccupied with Ukraine")
+    assert find_quote(index1, "The rebels see an opportunity ... Russia busy with Ukraine") is None
+
+
+def test_narrative_text_is_not_a_quotation(index1, article1):
+    offset = find_quote(index1, "Syria has been affected by civil war for more than a decade")
+    assert offset is not None and not inside_quotation_marks(article1, offset)
