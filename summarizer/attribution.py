@@ -52,10 +52,11 @@ _APPOSITIVE_OPENERS: frozenset[str] = frozenset(
 #: words (``CLAUSE_SOURCE_WORDS``) are kept as its subject.
 MAX_SOURCE_WORDS: int = 14
 CLAUSE_SOURCE_WORDS: int = 4
-#: Quoted text of at most this many words is a term ("salvation government"), not a quote.
+#: Quoted text of at most this many words, with no punctuation closing it, is a term
+#: ("salvation government"), not a quotation ("Rates will fall,").
 MAX_TERM_WORDS: int = 3
 #: Sentences looked back through to resolve "he said".
-PRONOUN_LOOKBACK_SENTENCES: int = 2
+PRONOUN_LOOKBACK_SENTENCES: int = 4
 
 _QUOTED_RE = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|„[^“”\n]*[“”]')
 _VERB_RE = re.compile(r"\b(?:according to|" + "|".join(sorted(SPEECH_VERBS)) + r")\b", re.I)
@@ -68,10 +69,12 @@ _AFTER_END_RE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A phrase the article makes the source of a sentence."""
+    """A phrase the article makes the source of a sentence. A pronoun source ("he said")
+    is resolved to the speaker named before; one that cannot be is `unresolved`."""
 
     phrase: str
     pronoun: bool = False
+    unresolved: bool = False
 
 
 def _blank_quotations(sentence: str) -> tuple[str, list[int]]:
@@ -88,13 +91,15 @@ def _blank_quotations(sentence: str) -> tuple[str, list[int]]:
         plain = " " * cut + plain[cut:]
         ends.append(cut)
     for m in _QUOTED_RE.finditer(plain):
-        if len(WORD_RE.findall(m.group())) > MAX_TERM_WORDS:
+        is_term = len(WORD_RE.findall(m.group())) <= MAX_TERM_WORDS and m.group()[-2] not in ",.!?"
+        if not is_term:
             plain = plain[: m.start()] + " " * len(m.group()) + plain[m.end() :]
             ends.append(m.end())
-    for mark in ('"', "“"):
-        i = plain.find(mark)
-        if i >= 0 and (mark == "“" or plain.count('"') % 2 == 1):  # runs on into the next
-            plain = plain[:i] + " " * (len(plain) - i)
+    straight = plain.rfind('"') if plain.count('"') % 2 == 1 else -1
+    curly = plain.rfind("“") if plain.rfind("“") > plain.rfind("”") else -1
+    opened = max(straight, curly)
+    if opened >= 0:  # a quotation that runs on into the next sentence
+        plain = plain[:opened] + " " * (len(plain) - opened)
     return plain, sorted(ends)
 
 
@@ -128,16 +133,24 @@ def sentence_sources(sentence: str) -> tuple[Source, ...]:
 
 
 def _phrase_before(before: str) -> str:
-    """The subject of a speech verb: the last comma chunk, or the one before an appositive
-    ("Nick Heras, an analyst at ..., told")."""
-    chunks = [c.strip() for c in before.split(",")]
+    """The subject of a speech verb: the last comma chunk; the one before an appositive
+    ("Nick Heras, an analyst at ..., told"); a pronoun right before the verb ("... that it
+    said"); or, for a verb joined by "and", the chunks before ("X, Y's lawyer, called ...
+    and said")."""
+    words = before.split()
+    if words and words[-1].lower() in PRONOUNS:
+        return words[-1]
+    chunks = [c.strip() for c in re.split(r",\s", before)]
     ends_with_comma = before.rstrip().endswith(",")
-    while chunks and not chunks[-1]:
+    while chunks and not chunks[-1].strip(" ,"):
         chunks.pop()
     if not chunks:
         return ""
-    subject = chunks[-1]
-    if ends_with_comma and len(chunks) >= 2:
+    subject = chunks[-1].strip(" ,")
+    last_word = subject.split()[-1].lower() if subject.split() else ""
+    if last_word in ("and", "but") and len(chunks) >= 2:
+        subject = ", ".join(chunks[:-1])
+    elif ends_with_comma and len(chunks) >= 2:
         first_word = subject.split()[0].lower() if subject.split() else ""
         if first_word in _APPOSITIVE_OPENERS:
             subject = chunks[-2]
@@ -166,8 +179,7 @@ def sources_for_span(index: ArticleIndex, start: int, end: int) -> list[Source]:
             if src.pronoun:
                 named = [f for f in found[:k] if not f.pronoun]
                 antecedent = named[-1] if named else _previous_speaker(index, i)
-                if antecedent:
-                    out.append(antecedent)
+                out.append(antecedent or Source(src.phrase, pronoun=True, unresolved=True))
             else:
                 out.append(src)
         return out

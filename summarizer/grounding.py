@@ -240,18 +240,23 @@ def _speaker_problems(
     if speaker is None or not found:
         return []  # no speaker, a dangling one, or no evidence: reported elsewhere
     sources = [src for m in found for src in sources_for_span(article.index, m.start, m.end)]
-    if any(names_actor(src.phrase, forms[speaker.id]) for src in sources):
-        return []
     for src in sources:
-        others = [
-            a for a in actors.values()
-            if a.id != speaker.id and names_actor(src.phrase, forms[a.id], by_role=False)
-        ]  # fmt: skip
-        if others and all(a.affiliation_id == speaker.id for a in others):
-            return []  # the article quotes the speaker's own director, spokesman...
-    if sources:
-        named = ", ".join(_show(src.phrase) for src in sources)
-        message = f"the article attributes this evidence to {named}, not to {speaker.name}"
+        if src.unresolved:
+            continue
+        named = [a for a in actors.values() if names_actor(src.phrase, forms[a.id], by_role=False)]
+        if named:
+            # The source names actors: the speaker must be one of them, or be the
+            # organisation they speak for (its director, its spokesman...).
+            if speaker in named or all(a.affiliation_id == speaker.id for a in named):
+                return []
+        elif names_actor(src.phrase, forms[speaker.id]):
+            return []  # a title the article uses for the speaker: "the monitor said"
+    known = [src for src in sources if not src.unresolved]
+    if known:
+        shown = ", ".join(_show(src.phrase) for src in known)
+        message = f"the article attributes this evidence to {shown}, not to {speaker.name}"
+    elif sources:
+        return []  # "she said" with no one named before: nothing to contradict
     else:
         sentence_text = " ".join(
             article.text[slice(*article.index.sentences[article.index.sentence_of(m.start)])]

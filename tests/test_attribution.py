@@ -44,6 +44,16 @@ def phrases(sentence: str) -> list[str]:
             ["she"],
         ),
         ("The think tank is based in Brussels.", []),
+        (
+            "Ilić’s lawyer, Jan-Willem Hoekstra, called the sentence “disproportionate” and said"
+            " his client had never seen them.",
+            ["Ilić’s lawyer, Jan-Willem Hoekstra"],
+        ),
+        (
+            "The court seized €840,000 in cash and a home that it said was bought with bribes.",
+            ["it"],
+        ),
+        ("Oil rose 2 percent, traders said on Monday.", ["traders"]),
         ('He called it "a said thing to told anyone about".', []),
     ],
 )
@@ -59,6 +69,17 @@ def test_a_pronoun_takes_the_speaker_named_before():
     index = ArticleIndex(text)
     start = text.index("the regime could")
     assert [s.phrase for s in sources_for_span(index, start, start + 20)] == ["Analyst Haid Haid"]
+
+
+def test_a_pronoun_looks_back_past_a_multi_sentence_quote():
+    text = (
+        '"Rates will fall," said Anna Kraus, an economist. "Inflation is easing. It has'
+        " been for months. If it doesn't, they may reverse.\" She said she expected 4.5"
+        " percent. Tom Reed, a strategist, said demand could revive."
+    )
+    index = ArticleIndex(text)
+    start = text.index("She said")
+    assert [s.phrase for s in sources_for_span(index, start, start + 10)] == ["Anna Kraus"]
 
 
 def test_a_quote_whose_attribution_is_in_the_next_sentence():

@@ -169,6 +169,23 @@ def test_speaker_by_pronoun_and_by_title(article1):
     assert codes(swapped, "C3") == ["speaker_not_supported"]
 
 
+def test_a_title_does_not_beat_an_actor_the_source_names():
+    text = (
+        "The Geophysical Institute of Peru said the quake struck at 4 a.m. "
+        "The National Civil Defence Institute (INDECI) said 31 people died."
+    )
+    igp = actor("A1", "Geophysical Institute of Peru", kind="organization",
+                evidence=["The Geophysical Institute of Peru said"])  # fmt: skip
+    indeci = actor("A2", "National Civil Defence Institute", ["INDECI"], kind="organization",
+                   evidence=["The National Civil Defence Institute (INDECI)"])  # fmt: skip
+    toll = claim("C1", "31 people died.", ["INDECI) said 31 people died"], speaker_id="A1")
+    report = validate(text, extraction(actors=[igp, indeci], claims=[toll], summary="x"))
+    assert codes(report, "C1") == ["speaker_not_supported"]
+    right = validate(text, extraction(actors=[igp, indeci], claims=[with_(toll, speaker_id="A2")],
+                                      summary="x"))  # fmt: skip
+    assert right.items["C1"].problems == []
+
+
 def test_an_organisation_speaks_through_its_director(article1):
     report = run(article1, claims=[with_(STRIKES, speaker_id="A1")])
     assert report.items["C1"].problems == []
