@@ -7,13 +7,15 @@ import sys
 import click
 
 from summarizer.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, UserError
+from summarizer.settings import DEFAULT_MODEL, REQUEST_TIMEOUT
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  everything checked out
-  1  the grounding report has problems
-  2  bad input: unreadable file, JSON that does not fit the contract, bad option
-  3  the model service failed (key, quota, refusal, cut-off, outage)"""
+  0  done: validate found no problem; summary wrote its document
+  1  problems remain: validate found some, or summary --on-problems fail
+  2  bad input: unreadable file, JSON that does not fit the contract, bad option,
+     no API key
+  3  the model service failed (key rejected, quota, refusal, cut-off, outage)"""
 
 
 @click.group(
@@ -29,6 +31,10 @@ def cli() -> None:
     quote, speaker and name is really there.
 
     \b
+    Summarise an article (needs OPENAI_API_KEY, or --base-url for a local server):
+      summarizer summary article.txt
+    See it work without a key, from the recordings shipped with the project:
+      summarizer summary examples/aleppo-offensive-1.txt --replay cassettes --format markdown
     Check an extraction you already have:
       summarizer validate article.txt extraction.json
     """
@@ -79,6 +85,143 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
 
         click.echo(report_text(report, name(article)))
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("article", metavar="ARTICLE")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown", "text"]),
+    default=None,
+    help="json: the summary document (contract v1); markdown: a brief for editors; text: a "
+    "terminal view. Default: text on a terminal, json when piped or written with -o.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+@click.option("--model", envvar="SUMMARIZER_MODEL", help="Model [env SUMMARIZER_MODEL; "
+              f"default {DEFAULT_MODEL}, which supports Structured Outputs].")  # fmt: skip
+@click.option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible server, e.g. "
+              "http://localhost:11434/v1 for Ollama [env OPENAI_BASE_URL].")  # fmt: skip
+@click.option("--api-key", envvar="OPENAI_API_KEY", help="API key [env OPENAI_API_KEY].")
+@click.option("--repairs", type=click.IntRange(0, 5), default=1, show_default=True,
+              help="Calls that send the model its problems and ask again.")  # fmt: skip
+@click.option(
+    "--on-problems",
+    type=click.Choice(["flag", "drop", "fail"]),
+    default="flag",
+    show_default=True,
+    help="After repair: flag keeps items and marks their problems; drop removes them (listed "
+    "under 'dropped'); fail writes the document and exits 1.",
+)
+@click.option("--replay", type=click.Path(file_okay=False), help="Answer model calls from the "
+              "cassettes in DIR instead of the network (no key needed).")  # fmt: skip
+@click.option("--title", help="Article title, sent to the model and kept in the document.")
+@click.option("--source", help="Outlet that published the article.")
+@click.option("--url", help="Where the article was published.")
+@click.option("--published", help="Publication date, as written.")
+@click.option("--timeout", type=float, default=REQUEST_TIMEOUT, show_default=True,
+              help="Seconds to wait for one answer.")  # fmt: skip
+@click.option("--max-tokens", type=int, help="Cap on the model's answer, in tokens.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Report requests, tokens and repairs on stderr."
+)
+def summary(
+    article: str,
+    fmt: str | None,
+    output: str | None,
+    model: str | None,
+    base_url: str | None,
+    api_key: str | None,
+    repairs: int,
+    on_problems: str,
+    replay: str | None,
+    title: str | None,
+    source: str | None,
+    url: str | None,
+    published: str | None,
+    timeout: float,
+    max_tokens: int | None,
+    verbose: bool,
+) -> None:
+    """Summarise ARTICLE into events, actors and claims, each checked against the article.
+
+    ARTICLE is a text file, a .json file with "text" (and optional "title", "source", "url",
+    "published"), or '-' for standard input.
+
+    \b
+    Examples:
+      summarizer summary article.txt --format markdown -o brief.md
+      cat article.txt | summarizer summary - > summary.json
+      summarizer summary article.txt --base-url http://localhost:11434/v1 --model qwen2.5
+      summarizer summary examples/aleppo-offensive-1.txt --replay cassettes
+    """
+    from dataclasses import replace
+    from pathlib import Path
+
+    from summarizer.articles import load_article
+    from summarizer.client import CallStats, ModelClient, ModelSettings
+    from summarizer.pipeline import GroundingFailed, max_requests, summarize
+
+    loaded = load_article(article)
+    meta = {k: v for k, v in (("title", title), ("source", source), ("url", url),
+                              ("published", published)) if v}  # fmt: skip
+    loaded = replace(loaded, **meta)
+    settings = ModelSettings.from_env(
+        model=model, base_url=base_url, api_key=api_key, timeout=timeout, max_tokens=max_tokens
+    )
+    http_client = None
+    if replay:
+        from summarizer.replay import replay_client
+
+        http_client = replay_client(Path(replay))
+        settings = replace(settings, api_key=settings.api_key or "replay")
+    client = ModelClient(settings, http_client=http_client)
+    stats = CallStats()
+    failed: GroundingFailed | None = None
+    try:
+        document = summarize(
+            loaded.text, title=loaded.title, source=loaded.source, url=loaded.url,
+            published=loaded.published, article_id=loaded.id, client=client, repairs=repairs,
+            on_problems=on_problems, stats=stats,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except GroundingFailed as e:
+        document, failed = e.document, e
+    finally:
+        if verbose:
+            for line in stats.log:
+                click.echo(f"summarizer: {line}", err=True)
+            click.echo(
+                f"summarizer: {stats.requests} request(s) to {settings.model} (at most"
+                f" {max_requests(repairs)} for an article); {stats.prompt_tokens} prompt +"
+                f" {stats.completion_tokens} completion tokens",
+                err=True,
+            )
+    _emit_document(document, fmt, output)
+    if failed:
+        raise failed
+
+
+def _emit_document(document: object, fmt: str | None, output: str | None) -> None:
+    from pathlib import Path
+
+    from summarizer.output import write_atomic
+    from summarizer.render import document_markdown, document_text
+
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output else ""
+        fmt = {".md": "markdown", ".txt": "text"}.get(suffix) or (
+            "text" if output is None and sys.stdout.isatty() else "json"
+        )
+    if fmt == "markdown":
+        text = document_markdown(document)  # type: ignore[arg-type]
+    elif fmt == "text":
+        text = document_text(document)  # type: ignore[arg-type]
+    else:
+        text = document.model_dump_json(indent=2) + "\n"  # type: ignore[attr-defined]
+    if output:
+        write_atomic(Path(output), text)
+    else:
+        click.echo(text, nl=False)
 
 
 def main(argv: list[str] | None = None) -> None:

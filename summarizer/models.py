@@ -210,9 +210,20 @@ class Provenance(_Strict):
     usage: Usage
 
 
+class DroppedItem(_Strict):
+    """An item removed by `--on-problems drop`, kept here with the problems that removed it."""
+
+    key: str = Field(description="Its key in the grounding report before it was removed.")
+    item: Actor | Event | Claim
+    problems: list[Problem]
+
+
 class SummaryDocument(_Strict):
     schema_version: Literal["1"]
     article: ArticleMeta
     extraction: Extraction
     grounding: GroundingReport
     provenance: Provenance
+    dropped: list[DroppedItem] = Field(
+        description="Items removed for their problems (only with --on-problems drop)."
+    )

@@ -331,7 +331,7 @@ def unsupported_numbers(text: str, article: ArticleNumbers) -> list[Number]:
     """Numbers in a model's free text that the article never states."""
     lowered = text.lower()
     if (
-        not any(c.isdigit() for c in text)
+        not _DIGIT_RE.search(text)
         and NUMBER_WORDS.isdisjoint(_LOWER_WORD_RE.findall(lowered))
         and VAGUE.keys().isdisjoint(_LOWER_WORD_RE.findall(lowered))
     ):

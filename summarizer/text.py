@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterator
 from functools import cached_property, lru_cache
 
 WORD_RE = re.compile(r"\w+")
@@ -124,13 +125,21 @@ class ArticleIndex:
 
     def find_all(self, needle: list[str]) -> list[int]:
         """Word indices where the key sequence `needle` starts, in article order."""
+        return list(self._hits(needle))
+
+    def contains(self, needle: list[str]) -> bool:
+        if len(needle) == 1:
+            return needle[0] in self.positions
+        return next(self._hits(needle), None) is not None
+
+    def _hits(self, needle: list[str]) -> Iterator[int]:
         if not needle:
-            return []
+            return
         # Anchor on the rarest key of the needle to keep the scan short.
         counts = [len(self.positions.get(k, ())) for k in needle]
         anchor = min(range(len(needle)), key=counts.__getitem__)
         if counts[anchor] == 0:
-            return []
+            return
         candidates: list[int] = self.positions[needle[anchor]]
         if counts[anchor] > COMMON_WORD_HITS and len(needle) > 1:
             pair_lists = [
@@ -140,14 +149,10 @@ class ArticleIndex:
             candidates, anchor = min(pair_lists, key=lambda pl: len(pl[0]))
         n = len(needle)
         keys = self.keys
-        return [
-            p - anchor
-            for p in candidates
-            if p >= anchor and keys[p - anchor : p - anchor + n] == needle
-        ]
-
-    def contains(self, needle: list[str]) -> bool:
-        return bool(self.find_all(needle))
+        for p in candidates:
+            s = p - anchor
+            if s >= 0 and keys[s : s + n] == needle:
+                yield s
 
     def char_span(self, first_word: int, n_words: int) -> tuple[int, int]:
         return self.starts[first_word], self.ends[first_word + n_words - 1]

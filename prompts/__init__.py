@@ -1,0 +1,1 @@
+"""Prompt templates (Markdown files), installed as the package `summarizer.prompts`."""

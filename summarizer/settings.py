@@ -1,0 +1,9 @@
+"""Defaults shared by the CLI and the client, in a module light enough for `--help`."""
+
+from __future__ import annotations
+
+#: The model used unless --model or SUMMARIZER_MODEL says otherwise; it supports
+#: Structured Outputs (strict JSON schema).
+DEFAULT_MODEL: str = "gpt-4.1-mini"
+#: Seconds before a request that has not answered is abandoned (and retried).
+REQUEST_TIMEOUT: float = 120.0
