@@ -248,3 +248,34 @@ async def test_the_async_twin():
     with replaying(scenario):
         doc = await asummarize(scenario.text(), client=client)
     assert doc.grounding.ok and doc.provenance.attempts == 2 and sleeps == [1.5]
+
+
+def _rate_limited(headers: dict[str, str]):
+    import httpx2
+    import openai
+
+    request = httpx2.Request("POST", "https://api.openai.com/v1/chat/completions")
+    response = httpx2.Response(429, headers=headers, request=request)
+    return openai.RateLimitError("rate limited", response=response, body=None)
+
+
+def test_retry_after_headers():
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
+
+    from summarizer.client import is_transient, retry_after
+
+    assert retry_after(_rate_limited({"retry-after": "7"})) == 7.0
+    assert retry_after(_rate_limited({"retry-after-ms": "250", "retry-after": "7"})) == 0.25
+    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    assert 25 < retry_after(_rate_limited({"retry-after": later})) <= 30
+    assert retry_after(_rate_limited({})) is None
+    assert not is_transient(_rate_limited({"retry-after": "600"}))  # longer than we wait
+
+
+def test_a_callers_own_client_loses_its_sdk_retries():
+    import openai
+
+    mine = openai.OpenAI(api_key=TEST_KEY, max_retries=5)
+    assert ModelClient(ModelSettings(api_key=TEST_KEY), openai_client=mine)._client.max_retries == 0
+    assert ModelClient(ModelSettings(api_key=TEST_KEY))._client.max_retries == 0
