@@ -1,17 +1,54 @@
-"""Reading articles: a text file, a `.json` object with `text` and metadata, or stdin."""
+"""Articles from what the user names: text files, `.json` objects with `text` and
+metadata, HTML pages (the article's text extracted by trafilatura, made for news pages),
+JSON Lines files (one article per line), directories of these, or stdin.
+
+`iter_articles` never raises for one bad article: it yields the error in its place, so a
+batch records it and goes on.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from summarizer.errors import InputError
 from summarizer.pipeline import ArticleInput
-from summarizer.reading import name, read_text
+from summarizer.reading import decode, name, read_bytes, read_decoded
 
-#: Metadata fields a `.json` article may carry beside `text`.
+#: Metadata fields a JSON article may carry beside `text`.
 META_FIELDS = ("id", "title", "source", "url", "published")
+#: Files a directory contributes, by suffix.
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text", ".json", ".jsonl", ".html", ".htm"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+#: Longest article id used as a file name (a hash suffix keeps longer ones distinct).
+MAX_ID_CHARS: int = 80
+
+_HTML_START_RE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>])", re.IGNORECASE)
+
+
+@dataclass
+class Loaded:
+    """One article read, or why it could not be: either `article` or `error` is set."""
+
+    source: str
+    article: ArticleInput | None = None
+    error: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+def safe_id(raw: str) -> str:
+    """An id safe as a file name in OUTDIR: letters, digits, '.', '_', '-'; no leading dot;
+    at most MAX_ID_CHARS. An id that had to change gets a hash of the original, so that two
+    different ids never become one ("../../etc/x" -> "etc-x-1a2b3c4d")."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip(".-")
+    if cleaned == raw and len(raw) <= MAX_ID_CHARS:
+        return raw
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
+    return f"{cleaned[: MAX_ID_CHARS - 9].rstrip('.-') or 'article'}-{digest}"
 
 
 def from_json(data: object, where: str) -> ArticleInput:
@@ -20,13 +57,32 @@ def from_json(data: object, where: str) -> ArticleInput:
     text = data.get("text")
     if not isinstance(text, str):
         raise InputError(f'{where}: a JSON article needs a "text" field holding the article')
-    meta = {}
-    for field in META_FIELDS:
-        value = data.get(field)
+    meta: dict[str, str | None] = {}
+    for key in META_FIELDS:
+        value = data.get(key)
         if value is not None and not isinstance(value, str | int):
-            raise InputError(f'{where}: field "{field}" must be a string')
-        meta[field] = None if value is None else str(value)
+            raise InputError(f'{where}: field "{key}" must be a string')
+        meta[key] = None if value is None else str(value)
     return checked(ArticleInput(text=text, **meta), where)
+
+
+def from_html(html: str, where: str) -> ArticleInput:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False
+    )
+    text = (getattr(doc, "text", None) or "").strip()
+    if not text:
+        raise InputError(f"{where}: no article text found in this HTML page")
+    title = getattr(doc, "title", None)
+    if title and text.startswith(title + "\n"):
+        text = text[len(title) + 1 :]  # the headline, kept as the title
+    return checked(
+        ArticleInput(text=text, title=title, source=getattr(doc, "sitename", None),
+                     url=getattr(doc, "url", None), published=getattr(doc, "date", None)),
+        where,
+    )  # fmt: skip
 
 
 def checked(article: ArticleInput, where: str) -> ArticleInput:
@@ -35,30 +91,91 @@ def checked(article: ArticleInput, where: str) -> ArticleInput:
     return article
 
 
-def load_article(path: str) -> ArticleInput:
-    """The article in `path` ('-' for stdin): JSON when it is a `.json` file, or stdin that
-    holds a JSON object; plain text otherwise. Its id is the file's name unless given."""
-    text = read_text(path)
-    where = name(path)
-    looks_json = path.endswith(".json") or (path == "-" and text.lstrip().startswith("{"))
-    if looks_json:
+def load_article(path: str, encoding: str | None = None) -> tuple[ArticleInput, list[str]]:
+    """The article in `path` ('-' for stdin), and notices about how it was read."""
+    decoded = read_decoded(path, encoding)
+    where, text = name(path), decoded.text
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json" or (path == "-" and text.lstrip().startswith("{")):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise InputError(f"{where}: not JSON: {e.msg} at line {e.lineno}") from None
         article = from_json(data, where)
+    elif suffix in HTML_SUFFIXES or _HTML_START_RE.match(text):
+        article = from_html(text, where)
+        decoded.notices.append(f"{where}: HTML; the article's text was extracted")
     else:
         article = checked(ArticleInput(text=text), where)
     if article.id is None and path != "-":
-        article = ArticleInput(**{**article.__dict__, "id": safe_id(Path(path).stem)})
-    return article
+        article = replace(article, id=Path(path).stem)
+    if article.id is not None:
+        article = replace(article, id=safe_id(article.id))
+    return article, decoded.notices
 
 
-#: Longest article id used as a file name.
-MAX_ID_CHARS: int = 80
+def expand(inputs: list[str]) -> list[str]:
+    """The files named, with each directory replaced by its article files, sorted."""
+    out: list[str] = []
+    for path in inputs:
+        p = Path(path)
+        if path != "-" and p.is_dir():
+            out += [
+                str(f) for f in sorted(p.iterdir())
+                if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES
+                and not f.name.startswith(".") and f.name != "errors.jsonl"
+            ]  # fmt: skip
+        else:
+            out.append(path)
+    return out
 
 
-def safe_id(raw: str) -> str:
-    """An id that is safe as a file name: no path separators, no dots at the start."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip(".-")[:MAX_ID_CHARS].strip(".-")
-    return cleaned or "article"
+def count_articles(files: list[str]) -> int:
+    """How many articles `iter_articles` will yield (JSON Lines files count their lines)."""
+    total = 0
+    for path in files:
+        if path.endswith(".jsonl") and Path(path).is_file():
+            with open(path, "rb") as f:
+                total += sum(1 for line in f if line.strip())
+        else:
+            total += 1
+    return total
+
+
+def iter_articles(files: list[str], encoding: str | None = None) -> Iterator[Loaded]:
+    """Every article of `files` in order, streaming JSON Lines files line by line."""
+    for path in files:
+        if path.endswith(".jsonl"):
+            yield from _jsonl(path)
+            continue
+        try:
+            article, notices = load_article(path, encoding)
+        except InputError as e:
+            yield Loaded(source=name(path), error=str(e))
+        else:
+            yield Loaded(source=name(path), article=article, notices=notices)
+
+
+def _jsonl(path: str) -> Iterator[Loaded]:
+    stem = Path(path).stem
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below; lines are streamed
+    except OSError:
+        read_bytes(path)  # raises the one-line error
+        return
+    with f:
+        for number, raw in enumerate(f, start=1):
+            if not raw.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                text = decode(raw, where).text
+                article = from_json(json.loads(text), where)
+            except json.JSONDecodeError as e:
+                yield Loaded(source=where, error=f"{where}: not JSON: {e.msg}")
+                continue
+            except InputError as e:
+                yield Loaded(source=where, error=str(e))
+                continue
+            article = replace(article, id=safe_id(article.id or f"{stem}-{number}"))
+            yield Loaded(source=where, article=article)

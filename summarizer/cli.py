@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, UserError
-from summarizer.settings import DEFAULT_MODEL, REQUEST_TIMEOUT
+from summarizer.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, InputError, UserError
+from summarizer.settings import DEFAULT_JOBS, DEFAULT_MODEL, REQUEST_TIMEOUT
+
+if TYPE_CHECKING:
+    from summarizer.client import ModelSettings
 
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  done: validate found no problem; summary wrote its document
-  1  problems remain: validate found some, or summary --on-problems fail
+  1  problems remain: validate found some, summary --on-problems fail, or an
+     article of a batch failed (see OUTDIR/errors.jsonl)
   2  bad input: unreadable file, JSON that does not fit the contract, bad option,
      no API key
   3  the model service failed (key rejected, quota, refusal, cut-off, outage)"""
@@ -88,7 +94,7 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("article", metavar="ARTICLE")
+@click.argument("articles", metavar="ARTICLE...", nargs=-1, required=True)
 @click.option(
     "--format",
     "fmt",
@@ -97,7 +103,8 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
     help="json: the summary document (contract v1); markdown: a brief for editors; text: a "
     "terminal view. Default: text on a terminal, json when piped or written with -o.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+@click.option("-o", "--output", metavar="FILE|OUTDIR",
+              help="Write to FILE, not stdout; for many articles, their directory.")  # fmt: skip
 @click.option("--model", envvar="SUMMARIZER_MODEL", help="Model [env SUMMARIZER_MODEL; "
               f"default {DEFAULT_MODEL}, which supports Structured Outputs].")  # fmt: skip
 @click.option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible server, e.g. "
@@ -122,11 +129,19 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
 @click.option("--timeout", type=float, default=REQUEST_TIMEOUT, show_default=True,
               help="Seconds to wait for one answer.")  # fmt: skip
 @click.option("--max-tokens", type=int, help="Cap on the model's answer, in tokens.")
+@click.option("--encoding", help="Encoding of the article files when not UTF-8 (e.g. cp1252).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help=f"Many articles: requests in flight [default {DEFAULT_JOBS}].")  # fmt: skip
+@click.option("--max-requests", type=click.IntRange(1), help="Many articles: cap on the "
+              "requests of the whole run; articles left are recorded as failed.")  # fmt: skip
+@click.option("--no-resume", is_flag=True, help="Many articles: redo articles whose result "
+              "already exists for the same text, model and prompt.")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="Many articles: no progress output.")
 @click.option(
     "-v", "--verbose", is_flag=True, help="Report requests, tokens and repairs on stderr."
 )
 def summary(
-    article: str,
+    articles: tuple[str, ...],
     fmt: str | None,
     output: str | None,
     model: str | None,
@@ -141,12 +156,20 @@ def summary(
     published: str | None,
     timeout: float,
     max_tokens: int | None,
+    encoding: str | None,
+    jobs: int | None,
+    max_requests: int | None,
+    no_resume: bool,
+    quiet: bool,
     verbose: bool,
 ) -> None:
-    """Summarise ARTICLE into events, actors and claims, each checked against the article.
+    """Summarise articles into events, actors and claims, each checked against the article.
 
-    ARTICLE is a text file, a .json file with "text" (and optional "title", "source", "url",
-    "published"), or '-' for standard input.
+    ARTICLE is a text file, an HTML page (its article text is extracted), a .json file with
+    "text" (and optional "id", "title", "source", "url", "published"), or '-' for standard
+    input. Several files, a directory, or a .jsonl file (one JSON article per line) make a
+    batch: each result goes to OUTDIR/<id>.json, each failure to OUTDIR/errors.jsonl, and
+    a rerun skips what is already done.
 
     \b
     Examples:
@@ -154,27 +177,40 @@ def summary(
       cat article.txt | summarizer summary - > summary.json
       summarizer summary article.txt --base-url http://localhost:11434/v1 --model qwen2.5
       summarizer summary examples/aleppo-offensive-1.txt --replay cassettes
+      summarizer summary wire/ -o results/ --jobs 16
+      summarizer summary today.jsonl -o results/ --max-requests 2000
     """
     from dataclasses import replace
-    from pathlib import Path
 
-    from summarizer.articles import load_article
+    from summarizer.articles import expand, load_article
     from summarizer.client import CallStats, ModelClient, ModelSettings
-    from summarizer.pipeline import GroundingFailed, max_requests, summarize
+    from summarizer.pipeline import GroundingFailed, request_bound, summarize
 
-    loaded = load_article(article)
-    meta = {k: v for k, v in (("title", title), ("source", source), ("url", url),
-                              ("published", published)) if v}  # fmt: skip
-    loaded = replace(loaded, **meta)
     settings = ModelSettings.from_env(
         model=model, base_url=base_url, api_key=api_key, timeout=timeout, max_tokens=max_tokens
     )
+    if replay:
+        settings = replace(settings, api_key=settings.api_key or "replay")
+    files = expand(list(articles))
+    if files != list(articles) or len(files) != 1 or files[0].endswith(".jsonl"):
+        if not output:
+            raise InputError("several articles: name a directory for the results with -o OUTDIR")
+        _run_batch(files, Path(output), settings, replay=replay, encoding=encoding,
+                   jobs=jobs or DEFAULT_JOBS, max_requests=max_requests, repairs=repairs,
+                   on_problems=on_problems, resume=not no_resume, quiet=quiet)  # fmt: skip
+        return
+    article = files[0]
+    loaded, notices = load_article(article, encoding)
+    for notice in notices:
+        click.echo(f"summarizer: notice: {notice}", err=True)
+    meta = {k: v for k, v in (("title", title), ("source", source), ("url", url),
+                              ("published", published)) if v}  # fmt: skip
+    loaded = replace(loaded, **meta)
     http_client = None
     if replay:
         from summarizer.replay import replay_client
 
         http_client = replay_client(Path(replay))
-        settings = replace(settings, api_key=settings.api_key or "replay")
     client = ModelClient(settings, http_client=http_client)
     stats = CallStats()
     failed: GroundingFailed | None = None
@@ -192,13 +228,63 @@ def summary(
                 click.echo(f"summarizer: {line}", err=True)
             click.echo(
                 f"summarizer: {stats.requests} request(s) to {settings.model} (at most"
-                f" {max_requests(repairs)} for an article); {stats.prompt_tokens} prompt +"
+                f" {request_bound(repairs)} for an article); {stats.prompt_tokens} prompt +"
                 f" {stats.completion_tokens} completion tokens",
                 err=True,
             )
     _emit_document(document, fmt, output)
     if failed:
         raise failed
+
+
+def _run_batch(
+    files: list[str],
+    outdir: Path,
+    settings: ModelSettings,
+    *,
+    replay: str | None,
+    encoding: str | None,
+    jobs: int,
+    max_requests: int | None,
+    repairs: int,
+    on_problems: str,
+    resume: bool,
+    quiet: bool,
+) -> None:
+    import asyncio
+
+    import httpx2
+
+    from summarizer.articles import count_articles, iter_articles
+    from summarizer.batch import Batch, Progress, report_table
+    from summarizer.client import AsyncModelClient
+    from summarizer.errors import EXIT_SERVICE
+    from summarizer.ratelimit import RateGate
+
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"-o {outdir}: a file is there; several articles need a directory")
+    if replay:
+        from summarizer.replay import async_replay_client
+
+        http = async_replay_client(Path(replay))
+    else:
+        limits = httpx2.Limits(max_connections=jobs + 2, max_keepalive_connections=jobs + 2)
+        http = httpx2.AsyncClient(limits=limits)
+    client = AsyncModelClient(settings, http_client=http,
+                              gate=RateGate(jobs, max_requests=max_requests))  # fmt: skip
+    batch = Batch(outdir, client, jobs=jobs, repairs=repairs, resume=resume,
+                  on_problems=on_problems,  # type: ignore[arg-type]
+                  progress=Progress(count_articles(files), quiet=quiet))  # fmt: skip
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with http:
+            return await batch.run(iter_articles(files, encoding))
+
+    report = asyncio.run(run())
+    click.echo(report_table(report, outdir))
+    if report.aborted:
+        sys.exit(EXIT_SERVICE)
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
 
 
 def _emit_document(document: object, fmt: str | None, output: str | None) -> None:

@@ -32,6 +32,7 @@ from tenacity import (
 from summarizer.errors import InputError, ServiceError
 from summarizer.models import Extraction
 from summarizer.prompting import Message
+from summarizer.ratelimit import RateGate
 from summarizer.schemas import extraction_schema
 from summarizer.settings import DEFAULT_MODEL, REQUEST_TIMEOUT
 
@@ -122,6 +123,11 @@ class CallStats:
     log: list[str] = field(default_factory=list)
 
 
+class FatalServiceError(ServiceError):
+    """A failure every further request would meet too (key, access, quota, model): a batch
+    stops sending and records the articles left with this reason."""
+
+
 class InvalidAnswer(ServiceError):
     """The model answered, but not with JSON that fits the schema: worth asking again."""
 
@@ -190,19 +196,19 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
     where = settings.base_url or "the OpenAI API"
     after = f" (after {attempts} attempts)" if attempts > 1 else ""
     if isinstance(exc, openai.AuthenticationError):
-        return ServiceError(
+        return FatalServiceError(
             f"{where} rejected the API key (401): check OPENAI_API_KEY or --api-key"
         )
     if isinstance(exc, openai.PermissionDeniedError):
-        return ServiceError(f"{where} denied access (403): {_server_message(exc)}")
+        return FatalServiceError(f"{where} denied access (403): {_server_message(exc)}")
     if isinstance(exc, openai.NotFoundError):
-        return ServiceError(
+        return FatalServiceError(
             f"model '{settings.model}' not found at {where} (404): choose another with"
             f" --model or SUMMARIZER_MODEL ({_server_message(exc)})"
         )
     if isinstance(exc, openai.RateLimitError):
         if getattr(exc, "code", None) == "insufficient_quota":
-            return ServiceError(
+            return FatalServiceError(
                 f"{where}: the account has no quota left (429 insufficient_quota); check its"
                 " plan and billing. Not retried."
             )
@@ -355,8 +361,10 @@ class AsyncModelClient:
         openai_client: openai.AsyncOpenAI | None = None,
         http_client: Any = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        gate: RateGate | None = None,
     ) -> None:
         self.settings = settings or ModelSettings.from_env()
+        self.gate = gate
         if openai_client is None:
             import openai
 
@@ -378,8 +386,7 @@ class AsyncModelClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    stats.requests += 1
-                    completion = await self._client.chat.completions.create(**body)
+                    completion = await self._send(body, stats)
         except ServiceError:
             raise
         except Exception as exc:
@@ -388,6 +395,26 @@ class AsyncModelClient:
             raise
         _count_usage(completion, stats)
         return parse_completion(completion)
+
+    async def _send(self, body: dict[str, Any], stats: CallStats) -> Any:
+        """One request, through the batch's gate when there is one."""
+        if self.gate is None:
+            stats.requests += 1
+            return await self._client.chat.completions.create(**body)
+        import openai
+
+        await self.gate.acquire()
+        stats.requests += 1
+        try:
+            completion = await self._client.chat.completions.create(**body)
+        except openai.RateLimitError as exc:
+            await self.gate.release(rate_limited=True, retry_after=retry_after(exc))
+            raise
+        except BaseException:
+            await self.gate.release()
+            raise
+        await self.gate.release()
+        return completion
 
 
 def _is_openai_error(exc: BaseException) -> bool:

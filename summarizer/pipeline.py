@@ -87,7 +87,7 @@ class ArticleInput:
         )  # fmt: skip
 
 
-def max_requests(repairs: int) -> int:
+def request_bound(repairs: int) -> int:
     """The most requests one article can cost: each call and each of its retries."""
     return (1 + repairs) * MAX_TRANSPORT_ATTEMPTS
 

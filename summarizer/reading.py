@@ -1,13 +1,39 @@
-"""Reading files the user names: '-' is standard input; errors are one line."""
+"""Reading files the user names: '-' is standard input; errors are one line.
+
+Text is UTF-8, with or without a byte order mark; UTF-16 and UTF-32 with a byte order mark
+are decoded with a notice; other encodings are guessed (charset-normalizer) and decoded
+with a notice that names the guess and `--encoding`, or refused with a message that names
+`--encoding`. NUL bytes in what should be text mean binary data: refused.
+"""
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import InputError
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", ""),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+@dataclass
+class Decoded:
+    text: str
+    notices: list[str] = field(default_factory=list)
+
+
+def name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
 
 
 def read_bytes(path: str) -> bytes:
@@ -23,16 +49,56 @@ def read_bytes(path: str) -> bytes:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
 
 
-def read_text(path: str) -> str:
-    data = read_bytes(path)
+def decode(data: bytes, where: str, encoding: str | None = None) -> Decoded:
+    """Text from bytes, by the rules in this module's docstring."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise InputError(f"--encoding {encoding}: no such encoding") from None
+        except UnicodeDecodeError as e:
+            raise InputError(f"{where}: not valid {encoding} (byte {e.start})") from None
+        return Decoded(_not_binary(text, where))
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as e:
+                raise InputError(f"{where}: broken {label or 'UTF-8'} (byte {e.start})") from None
+            notices = [f"{where}: decoded as {label} (byte order mark)"] if label else []
+            return Decoded(_not_binary(text, where), notices)
     if b"\x00" in data:
-        raise InputError(f"{name(path)}: binary data (NUL bytes), not an article's text")
+        raise InputError(f"{where}: binary data (NUL bytes), not an article's text")
     try:
-        return data.decode("utf-8-sig")
+        return Decoded(data.decode("utf-8"))
     except UnicodeDecodeError as e:
+        bad_byte = e.start
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(data).best()
+    if guess is None or not guess.encoding:
         raise InputError(
-            f"{name(path)}: not UTF-8 text (byte {e.start}); convert it to UTF-8 first"
-        ) from None
+            f"{where}: not UTF-8 text (byte {bad_byte}); name its encoding with --encoding,"
+            " e.g. --encoding cp1252"
+        )
+    return Decoded(
+        _not_binary(str(guess), where),
+        [f"{where}: not UTF-8; decoded as {guess.encoding} (a guess: --encoding chooses)"],
+    )
+
+
+def _not_binary(text: str, where: str) -> str:
+    if "\x00" in text:
+        raise InputError(f"{where}: binary data (NUL characters), not an article's text")
+    return text
+
+
+def read_decoded(path: str, encoding: str | None = None) -> Decoded:
+    return decode(read_bytes(path), name(path), encoding)
+
+
+def read_text(path: str, encoding: str | None = None) -> str:
+    return read_decoded(path, encoding).text
 
 
 def read_json(path: str) -> Any:
@@ -41,7 +107,3 @@ def read_json(path: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"{name(path)}: not JSON: {e.msg} at line {e.lineno}") from None
-
-
-def name(path: str) -> str:
-    return "<stdin>" if path == "-" else path

@@ -7,3 +7,6 @@ from __future__ import annotations
 DEFAULT_MODEL: str = "gpt-4.1-mini"
 #: Seconds before a request that has not answered is abandoned (and retried).
 REQUEST_TIMEOUT: float = 120.0
+#: Articles in flight in a batch unless --jobs says otherwise: about what a new key's rate
+#: limits carry with answers of a few thousand tokens.
+DEFAULT_JOBS: int = 8
