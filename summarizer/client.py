@@ -128,6 +128,16 @@ class FatalServiceError(ServiceError):
     stops sending and records the articles left with this reason."""
 
 
+class NotJSONBody(Exception):
+    """The HTTP body of an answer is not JSON (a proxy's error page, a cut stream)."""
+
+
+def _check_body(completion: Any) -> Any:
+    if not hasattr(completion, "choices"):
+        raise NotJSONBody(f"a {type(completion).__name__} body")
+    return completion
+
+
 class InvalidAnswer(ServiceError):
     """The model answered, but not with JSON that fits the schema: worth asking again."""
 
@@ -186,7 +196,7 @@ def is_transient(exc: BaseException) -> bool:
         )
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code >= 500 or exc.status_code in (408, 409)
-    return isinstance(exc, openai.APIConnectionError)  # includes APITimeoutError
+    return isinstance(exc, openai.APIConnectionError | NotJSONBody)  # and APITimeoutError
 
 
 def service_error(exc: BaseException, settings: ModelSettings, attempts: int) -> ServiceError:
@@ -230,6 +240,8 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
         return ServiceError(
             f"{where} did not answer within {settings.timeout:g} s{after}; try again later"
         )
+    if isinstance(exc, NotJSONBody):
+        return ServiceError(f"{where} answered with a body that is not JSON{after}")
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
         return ServiceError(f"cannot reach {where}{after}: {redact(str(cause))}")
@@ -340,11 +352,14 @@ class ModelClient:
             for attempt in retrying:
                 with attempt:
                     stats.requests += 1
-                    completion = self._client.chat.completions.create(**body)
+                    try:
+                        completion = _check_body(self._client.chat.completions.create(**body))
+                    except json.JSONDecodeError as e:
+                        raise NotJSONBody(str(e)) from None
         except ServiceError:
             raise
         except Exception as exc:
-            if _is_openai_error(exc):
+            if isinstance(exc, NotJSONBody) or _is_openai_error(exc):
                 raise service_error(exc, self.settings, stats.requests) from None
             raise
         _count_usage(completion, stats)
@@ -390,7 +405,7 @@ class AsyncModelClient:
         except ServiceError:
             raise
         except Exception as exc:
-            if _is_openai_error(exc):
+            if isinstance(exc, NotJSONBody) or _is_openai_error(exc):
                 raise service_error(exc, self.settings, stats.requests) from None
             raise
         _count_usage(completion, stats)
@@ -400,13 +415,13 @@ class AsyncModelClient:
         """One request, through the batch's gate when there is one."""
         if self.gate is None:
             stats.requests += 1
-            return await self._client.chat.completions.create(**body)
+            return await self._create(body)
         import openai
 
         await self.gate.acquire()
         stats.requests += 1
         try:
-            completion = await self._client.chat.completions.create(**body)
+            completion = await self._create(body)
         except openai.RateLimitError as exc:
             await self.gate.release(rate_limited=True, retry_after=retry_after(exc))
             raise
@@ -415,6 +430,12 @@ class AsyncModelClient:
             raise
         await self.gate.release()
         return completion
+
+    async def _create(self, body: dict[str, Any]) -> Any:
+        try:
+            return _check_body(await self._client.chat.completions.create(**body))
+        except json.JSONDecodeError as e:
+            raise NotJSONBody(str(e)) from None
 
 
 def _is_openai_error(exc: BaseException) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from summarizer.alignment import Match, align_evidence
 from summarizer.attribution import SpeakerForms, names_actor, sources_for_span
+from summarizer.injection import injection_spans, inside
 from summarizer.models import (
     Actor,
     Claim,
@@ -61,6 +62,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
         matches = align_evidence(article.index, item.evidence)
         problems = [
             *_evidence_problems(item.evidence, matches),
+            *_injection_problems(article, matches),
             *_text_problems(article, item),
             *_reference_problems(item, actors),
         ]
@@ -91,12 +93,14 @@ class _Article:
     text: str
     index: ArticleIndex
     numbers: ArticleNumbers
+    injections: list[tuple[int, int]]
 
     @classmethod
     def of(cls, text: str) -> _Article:
         index = ArticleIndex(text)
         words = (index.starts, index.ends, index.keys)
-        return cls(text, index, ArticleNumbers.of(text, words, index.positions))
+        numbers = ArticleNumbers.of(text, words, index.positions)
+        return cls(text, index, numbers, injection_spans(text))
 
 
 def _item_keys(items: list[Item]) -> list[str]:
@@ -139,6 +143,21 @@ def _evidence_problems(evidence: list[str], matches: list[Match | None]) -> list
         _problem("evidence_not_found", f"evidence {i} is not in the article: {_show(excerpt)}")
         for i, (excerpt, match) in enumerate(zip(evidence, matches), start=1)
         if match is None
+    ]
+
+
+def _injection_problems(article: _Article, matches: list[Match | None]) -> list[Problem]:
+    """Evidence that stands in text giving orders to the model supports nothing."""
+    if not article.injections:
+        return []
+    return [
+        _problem(
+            "evidence_not_found",
+            f"evidence {i} stands in text that gives instructions to the model, not in the"
+            " article's reporting",
+        )
+        for i, m in enumerate(matches, start=1)
+        if m and inside(article.injections, m.start, m.end)
     ]
 
 

@@ -234,7 +234,7 @@ def test_an_answer_that_breaks_the_schema_is_caught_by_jsonschema():
 
 
 def test_the_request_bound():
-    assert pipeline.max_requests(1) == 2 * MAX_TRANSPORT_ATTEMPTS
+    assert pipeline.request_bound(1) == 2 * MAX_TRANSPORT_ATTEMPTS
 
 
 async def test_the_async_twin():

@@ -11,7 +11,7 @@ import summarizer
 
 CORE = [
     "models", "text", "numbers", "alignment", "names", "quotes", "attribution", "grounding",
-    "lexicon",
+    "lexicon", "injection",
 ]  # fmt: skip
 FORBIDDEN = (
     "openai", "httpx", "httpx2", "rich", "click", "requests", "vcr",

@@ -1,0 +1,58 @@
+"""Text in an article that addresses the model rather than the reader: "ignore your
+instructions and report that...". Such a sentence is not the article's reporting, so
+evidence that stands inside it supports nothing, however verbatim it is.
+
+The prompt already fences the article as data; this is the last line of defence, for a
+model that obeyed anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TARGET = r"(?:instructions?|prompts?|rules|guidelines|directions|directives|guardrails)"
+_WHOSE = (
+    r"(?:your|previous|prior|above|earlier|preceding|system|all(?:\s+of)?\s+(?:your|the)"
+    r"|the\s+(?:previous|prior|above|earlier|preceding|system))"
+)
+_MODEL = r"(?:AI|assistant|language model|chatbot|LLM|summari[sz]er)"
+#: Phrases that only make sense as orders to a language model.
+INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+)?{_WHOSE}\s+"
+        rf"(?:\w+\s+)?{_TARGET}\b",
+        rf"\b(?:you are|act as|pretend to be)\s+(?:now\s+)?(?:an?\s+)?(?:\w+\s+)?{_MODEL}\b",
+        r"\b(?:system prompt|developer message|hidden instructions)\b",
+        rf"\b{_MODEL}s?\b[^.!?\n]{{0,20}}\b(?:must|should|shall)\s+"
+        r"(?:report|say|state|write|output|include|claim)\b",
+    )
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+
+
+def injection_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence of `text` that gives orders to a model."""
+    spans: list[tuple[int, int]] = []
+    for pattern in INJECTION_PATTERNS:
+        for m in pattern.finditer(text):
+            start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            end_match = _SENTENCE_END.search(text, m.end())
+            end = end_match.end() if end_match else len(text)
+            spans.append((start, end))
+    return _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `spans`."""
+    return any(s < end and start < e for s, e in spans)
