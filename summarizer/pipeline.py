@@ -45,6 +45,7 @@ from summarizer.prompting import (
     prompt_version,
     repair_messages,
 )
+from summarizer.windows import WINDOW_CHARS, merge_extractions, split_windows
 
 if TYPE_CHECKING:
     import openai
@@ -87,32 +88,30 @@ class ArticleInput:
         )  # fmt: skip
 
 
-def request_bound(repairs: int) -> int:
+def request_bound(repairs: int, windows: int = 1) -> int:
     """The most requests one article can cost: each call and each of its retries."""
-    return (1 + repairs) * MAX_TRANSPORT_ATTEMPTS
+    return windows * (1 + repairs) * MAX_TRANSPORT_ATTEMPTS
 
 
-def _steps(
-    article: ArticleInput, model: str, repairs: int, on_problems: OnProblems, stats: CallStats
-) -> Generator[list[Message], Answer, SummaryDocument]:
-    first = first_messages(
-        article.text, title=article.title, source=article.source, published=article.published
-    )
+def _extract(
+    text: str, first: list[Message], repairs: int, stats: CallStats, label: str
+) -> Generator[list[Message], Answer, tuple[Extraction, GroundingReport]]:
+    """One call, and up to `repairs` more; the attempt with the fewest problems."""
     messages = first
     best: tuple[Extraction, GroundingReport] | None = None
     for attempt in range(1 + repairs):
         try:
             answer = yield messages
         except InvalidAnswer as invalid:
-            stats.log.append(f"call {attempt + 1}: {invalid}")
+            stats.log.append(f"{label}call {attempt + 1}: {invalid}")
             if attempt == repairs:
                 if best is None:
                     raise
                 break
             messages = invalid_answer_messages(first, invalid.content, str(invalid))
             continue
-        report = validate(article.text, answer.extraction)
-        stats.log.append(f"call {attempt + 1}: {_count(report)} problem(s)")
+        report = validate(text, answer.extraction)
+        stats.log.append(f"{label}call {attempt + 1}: {_count(report)} problem(s)")
         if best is None or _count(report) <= _count(best[1]):
             best = (answer.extraction, report)
         if report.ok:
@@ -120,7 +119,36 @@ def _steps(
         if attempt < repairs:
             messages = repair_messages(first, answer.extraction, report)
     assert best is not None
-    extraction, report = best
+    return best
+
+
+def _steps(
+    article: ArticleInput,
+    model: str,
+    repairs: int,
+    on_problems: OnProblems,
+    stats: CallStats,
+    window_chars: int = WINDOW_CHARS,
+) -> Generator[list[Message], Answer, SummaryDocument]:
+    windows = split_windows(article.text, window_chars)
+    if len(windows) == 1:
+        first = first_messages(
+            article.text, title=article.title, source=article.source, published=article.published
+        )
+        extraction, report = yield from _extract(article.text, first, repairs, stats, "")
+    else:
+        parts = []
+        for i, (start, end) in enumerate(windows, start=1):
+            part = article.text[start:end]
+            first = first_messages(
+                part, title=article.title, source=article.source, published=article.published,
+                part=(i, len(windows)),
+            )  # fmt: skip
+            extracted, _ = yield from _extract(part, first, repairs, stats, f"part {i}: ")
+            parts.append(extracted)
+        extraction = merge_extractions(parts)
+        report = validate(article.text, extraction)
+        stats.log.append(f"{len(windows)} parts merged: {_count(report)} problem(s)")
     dropped: list[DroppedItem] = []
     if on_problems == "drop":
         extraction, report, dropped = drop_items_with_problems(article.text, extraction, report)
@@ -226,21 +254,23 @@ def summarize(
     api_key: str | None = None,
     repairs: int = DEFAULT_REPAIRS,
     on_problems: OnProblems = "flag",
+    window_chars: int = WINDOW_CHARS,
     stats: CallStats | None = None,
 ) -> SummaryDocument:
     """Summarise one article into a checked `SummaryDocument` (contract v1).
 
     `client` may be a `summarizer.client.ModelClient`, your own `openai.OpenAI` (its SDK
     retries are turned off: retries happen here), or None to build one from `model`,
-    `base_url`, `api_key` and the environment. Raises `ServiceError` when the model service
-    fails and `GroundingFailed` when `on_problems="fail"` and problems remain.
+    `base_url`, `api_key` and the environment. An article longer than `window_chars` is
+    sent in overlapping parts whose extractions are merged. Raises `ServiceError` when the
+    model service fails and `GroundingFailed` when `on_problems="fail"` and problems remain.
     """
     settings = _settings(client, model, base_url, api_key)
     model_client = _sync_client(client, settings)
     stats = stats if stats is not None else CallStats()
     article = _article(text, id=article_id, title=title, source=source, url=url,
                        published=published)  # fmt: skip
-    steps = _steps(article, model_client.settings.model, repairs, on_problems, stats)
+    steps = _steps(article, model_client.settings.model, repairs, on_problems, stats, window_chars)
     return _drive(steps, lambda messages: model_client.complete(messages, stats))
 
 
@@ -258,6 +288,7 @@ async def asummarize(
     api_key: str | None = None,
     repairs: int = DEFAULT_REPAIRS,
     on_problems: OnProblems = "flag",
+    window_chars: int = WINDOW_CHARS,
     stats: CallStats | None = None,
 ) -> SummaryDocument:
     """The async twin of `summarize`: same arguments, with an async client."""
@@ -269,7 +300,7 @@ async def asummarize(
     stats = stats if stats is not None else CallStats()
     article = _article(text, id=article_id, title=title, source=source, url=url,
                        published=published)  # fmt: skip
-    steps = _steps(article, model_client.settings.model, repairs, on_problems, stats)
+    steps = _steps(article, model_client.settings.model, repairs, on_problems, stats, window_chars)
     return await _adrive(steps, lambda messages: model_client.complete(messages, stats))
 
 

@@ -43,9 +43,13 @@ def first_messages(
     title: str | None = None,
     source: str | None = None,
     published: str | None = None,
+    part: tuple[int, int] | None = None,
 ) -> list[Message]:
+    """The first request; `part` = (i, n) when a long article is sent in n parts."""
     meta = [f"{k}: {_defuse(v)}" for k, v in
             (("Title", title), ("Source", source), ("Published", published)) if v]  # fmt: skip
+    if part:
+        meta.append(f"Part: {part[0]} of {part[1]} of a long article, sent in overlapping parts")
     user = template("user.md").format(
         metadata="\n".join(meta) + ("\n" if meta else ""), article=_defuse(text)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 
@@ -288,3 +289,42 @@ def test_bad_jsonl_lines_are_recorded_and_the_batch_goes_on(tmp_path):
     errors = {e["source"].rsplit(":", 1)[1]: e["error"] for e in run.errors()}
     assert "not JSON" in errors["2"] and '"text"' in errors["3"]
     assert "empty" in errors["4"] and "object" in errors["5"]
+
+
+def long_article(chars: int) -> str:
+    paragraphs, i = [], 0
+    while sum(len(p) + 1 for p in paragraphs) < chars:
+        i += 1
+        paragraphs.append(
+            f"Report {i}: Fighters of the Northern Front shelled the village of Tal Rifaat"
+            f" {i} times on Tuesday, the Local Council said. Aid workers counted {i + 40}"
+            " families leaving before dawn, and the road north stayed closed all day."
+        )
+    return "\n".join(paragraphs)
+
+
+def test_a_200_kb_article_is_read_in_windows_and_merged(tmp_path):
+    from summarizer.client import AsyncModelClient
+    from summarizer.pipeline import asummarize
+    from summarizer.windows import WINDOW_CHARS, split_windows
+
+    text = long_article(200_000)
+    windows = split_windows(text)
+    assert len(windows) >= 4 and windows[-1][1] == len(text)
+    assert all(b[0] < a[1] for a, b in itertools.pairwise(windows))  # they overlap
+    assert all(e - s <= WINDOW_CHARS for s, e in windows)
+    with FakeOpenAI() as fake:
+        client = AsyncModelClient(ModelSettings(api_key=TEST_KEY, base_url=fake.base_url))
+        doc = asyncio.run(asummarize(text, client=client))
+        assert len(fake.requests) == len(windows)
+        assert "Part: 2 of" in fake.requests[1]["messages"][1]["content"]
+    ex = doc.extraction
+    assert [a.name for a in ex.actors] == ["Northern Front"]  # one actor, merged
+    assert [e.id for e in ex.events] == [f"E{i}" for i in range(1, len(windows) + 1)]
+    assert all(e.actor_ids == ["A1"] for e in ex.events)
+    assert doc.grounding.ok and doc.article.chars == len(text)
+    spans = [span for e in ex.events for span in doc.grounding.items[e.id].spans]
+    assert max(s for s, _ in spans) > 150_000  # whole-article offsets
+    for event in ex.events:
+        (start, end), = doc.grounding.items[event.id].spans  # fmt: skip
+        assert text[start:end] == event.evidence[0].rstrip(".")
