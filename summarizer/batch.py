@@ -30,7 +30,7 @@ from summarizer.errors import UserError
 from summarizer.output import write_atomic
 from summarizer.pipeline import GroundingFailed, OnProblems, asummarize
 from summarizer.prompting import prompt_version
-from summarizer.settings import DEFAULT_JOBS
+from summarizer.settings import DEFAULT_JOBS, WINDOW_CHARS
 
 ERRORS_FILE = "errors.jsonl"
 #: Failures listed in the closing table; all of them are in errors.jsonl.
@@ -124,7 +124,9 @@ class Batch:
         on_problems: OnProblems = "flag",
         resume: bool = True,
         progress: Progress | None = None,
+        window_chars: int = WINDOW_CHARS,
     ) -> None:
+        self.window_chars = window_chars
         self.outdir = outdir
         self.client = client
         self.jobs = jobs
@@ -182,6 +184,7 @@ class Batch:
                 article.text, title=article.title, source=article.source, url=article.url,
                 published=article.published, article_id=name, client=self.client,
                 repairs=self.repairs, on_problems=self.on_problems, stats=stats,
+                window_chars=self.window_chars,
             )  # fmt: skip
         except GroundingFailed as e:
             kept = self.outdir / f"{name}.failed.json"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from summarizer.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, InputError, UserError
-from summarizer.settings import DEFAULT_JOBS, DEFAULT_MODEL, REQUEST_TIMEOUT
+from summarizer.settings import DEFAULT_JOBS, DEFAULT_MODEL, REQUEST_TIMEOUT, WINDOW_CHARS
 
 if TYPE_CHECKING:
     from summarizer.client import ModelSettings
@@ -130,6 +130,8 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
               help="Seconds to wait for one answer.")  # fmt: skip
 @click.option("--max-tokens", type=int, help="Cap on the model's answer, in tokens.")
 @click.option("--encoding", help="Encoding of the article files when not UTF-8 (e.g. cp1252).")
+@click.option("--window-chars", type=click.IntRange(2000), default=WINDOW_CHARS, show_default=True,
+              help="Longer articles go to the model in overlapping parts this long.")  # fmt: skip
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
               help=f"Many articles: requests in flight [default {DEFAULT_JOBS}].")  # fmt: skip
 @click.option("--max-requests", type=click.IntRange(1), help="Many articles: cap on the "
@@ -157,6 +159,7 @@ def summary(
     timeout: float,
     max_tokens: int | None,
     encoding: str | None,
+    window_chars: int,
     jobs: int | None,
     max_requests: int | None,
     no_resume: bool,
@@ -197,7 +200,8 @@ def summary(
             raise InputError("several articles: name a directory for the results with -o OUTDIR")
         _run_batch(files, Path(output), settings, replay=replay, encoding=encoding,
                    jobs=jobs or DEFAULT_JOBS, max_requests=max_requests, repairs=repairs,
-                   on_problems=on_problems, resume=not no_resume, quiet=quiet)  # fmt: skip
+                   on_problems=on_problems, resume=not no_resume, quiet=quiet,
+                   window_chars=window_chars)  # fmt: skip
         return
     article = files[0]
     loaded, notices = load_article(article, encoding)
@@ -218,7 +222,7 @@ def summary(
         document = summarize(
             loaded.text, title=loaded.title, source=loaded.source, url=loaded.url,
             published=loaded.published, article_id=loaded.id, client=client, repairs=repairs,
-            on_problems=on_problems, stats=stats,  # type: ignore[arg-type]
+            on_problems=on_problems, stats=stats, window_chars=window_chars,  # type: ignore[arg-type]
         )  # fmt: skip
     except GroundingFailed as e:
         document, failed = e.document, e
@@ -250,6 +254,7 @@ def _run_batch(
     on_problems: str,
     resume: bool,
     quiet: bool,
+    window_chars: int,
 ) -> None:
     import asyncio
 
@@ -273,6 +278,7 @@ def _run_batch(
     client = AsyncModelClient(settings, http_client=http,
                               gate=RateGate(jobs, max_requests=max_requests))  # fmt: skip
     batch = Batch(outdir, client, jobs=jobs, repairs=repairs, resume=resume,
+                  window_chars=window_chars,
                   on_problems=on_problems,  # type: ignore[arg-type]
                   progress=Progress(count_articles(files), quiet=quiet))  # fmt: skip
 

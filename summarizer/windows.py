@@ -11,11 +11,9 @@ extraction is validated against the whole article.
 from __future__ import annotations
 
 from summarizer.models import Actor, Claim, Event, Extraction
+from summarizer.settings import WINDOW_CHARS
 from summarizer.text import keys
 
-#: Characters of article per model call: about 12,000 tokens, which leaves room for the
-#: prompt and the answer in the context of current models.
-WINDOW_CHARS: int = 48_000
 #: Characters each window shares with the next.
 WINDOW_OVERLAP_CHARS: int = 2_000
 #: How far back from a window's end to look for a paragraph or sentence break, as a share.
