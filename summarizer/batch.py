@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -27,14 +28,19 @@ from typing import Literal, TextIO
 from summarizer.articles import Loaded
 from summarizer.client import AsyncModelClient, CallStats, FatalServiceError
 from summarizer.errors import UserError
+from summarizer.grounding import validate
+from summarizer.models import Extraction, GroundingReport, SummaryDocument
 from summarizer.output import write_atomic
-from summarizer.pipeline import GroundingFailed, OnProblems, asummarize
+from summarizer.pipeline import Checker, GroundingFailed, OnProblems, asummarize
 from summarizer.prompting import prompt_version
 from summarizer.settings import DEFAULT_JOBS, WINDOW_CHARS
 
 ERRORS_FILE = "errors.jsonl"
 #: Failures listed in the closing table; all of them are in errors.jsonl.
 MAX_FAILURES_SHOWN: int = 10
+#: Most worker processes that run grounding checks for a batch (one core stays with the
+#: event loop that sends the requests).
+CHECK_WORKERS: int = 4
 #: Shortest interval between two redraws of the progress bar, in seconds.
 PROGRESS_REDRAW: float = 0.1
 
@@ -113,6 +119,32 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class ProcessChecker:
+    """Grounding checks in worker processes, so that a batch's event loop keeps the
+    requests flowing on one core while the checks run on the others."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["summarizer.grounding"])
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    async def __call__(self, text: str, extraction: Extraction) -> GroundingReport:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, validate, text, extraction)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def default_checker() -> ProcessChecker | None:
+    """A process pool on a machine with cores to spare; None (check in the loop) otherwise."""
+    cores = os.cpu_count() or 1
+    return ProcessChecker(min(cores - 1, CHECK_WORKERS)) if cores > 1 else None
+
+
 class Batch:
     def __init__(
         self,
@@ -125,8 +157,10 @@ class Batch:
         resume: bool = True,
         progress: Progress | None = None,
         window_chars: int = WINDOW_CHARS,
+        checker: Checker | None = None,
     ) -> None:
         self.window_chars = window_chars
+        self.checker = checker
         self.outdir = outdir
         self.client = client
         self.jobs = jobs
@@ -184,7 +218,7 @@ class Batch:
                 article.text, title=article.title, source=article.source, url=article.url,
                 published=article.published, article_id=name, client=self.client,
                 repairs=self.repairs, on_problems=self.on_problems, stats=stats,
-                window_chars=self.window_chars,
+                window_chars=self.window_chars, checker=self.checker,
             )  # fmt: skip
         except GroundingFailed as e:
             kept = self.outdir / f"{name}.failed.json"
@@ -198,7 +232,7 @@ class Batch:
         except Exception as e:  # a bug must not lose the rest of the batch
             return Outcome(loaded.source, "failed", name, stats.requests,
                            f"internal error: {type(e).__name__}: {e}")  # fmt: skip
-        await asyncio.to_thread(write_atomic, path, document.model_dump_json(indent=2))
+        await asyncio.to_thread(_write_document, path, document)
         if document.dropped:
             status: Status = "dropped"
         else:
@@ -235,6 +269,10 @@ class Batch:
             self._errors.flush()
         if self.progress:
             self.progress.update(outcome)
+
+
+def _write_document(path: Path, document: SummaryDocument) -> None:
+    write_atomic(path, document.model_dump_json(indent=2))
 
 
 def report_table(report: BatchReport, outdir: Path) -> str:

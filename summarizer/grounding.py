@@ -100,7 +100,7 @@ class _Article:
         index = ArticleIndex(text)
         words = (index.starts, index.ends, index.keys)
         numbers = ArticleNumbers.of(text, words, index.positions)
-        return cls(text, index, numbers, injection_spans(text))
+        return cls(text, index, numbers, injection_spans(text, index.positions.keys()))
 
 
 def _item_keys(items: list[Item]) -> list[str]:

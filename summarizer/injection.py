@@ -9,6 +9,7 @@ model that obeyed anyway.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 _TARGET = r"(?:instructions?|prompts?|rules|guidelines|directions|directives|guardrails)"
 _WHOSE = (
@@ -31,8 +32,19 @@ INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 
 
-def injection_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence of `text` that gives orders to a model."""
+#: Words one of which every pattern needs: an article without any is not scanned.
+TRIGGER_WORDS: frozenset[str] = frozenset(
+    {"ignore", "disregard", "forget", "override", "bypass", "you", "act", "pretend", "system",
+     "developer", "hidden", "ai", "assistant", "model", "chatbot", "llm", "summarizer",
+     "summariser"}
+)  # fmt: skip
+
+
+def injection_spans(text: str, words: Collection[str] | None = None) -> list[tuple[int, int]]:
+    """[start, end) of each sentence of `text` that gives orders to a model. `words` (the
+    text's lower-case words, if at hand) lets an article with no trigger word skip the scan."""
+    if words is not None and not any(w in words for w in TRIGGER_WORDS):
+        return []
     spans: list[tuple[int, int]] = []
     for pattern in INJECTION_PATTERNS:
         for m in pattern.finditer(text):

@@ -5,8 +5,9 @@ that send the model its answer and the problems item by item; the attempt with t
 problems is kept. Then `on_problems` decides: `flag` keeps the items and their problems,
 `drop` removes them (listing them in `dropped`), `fail` raises `GroundingFailed`.
 
-The steps are written once, as a generator that yields the messages to send and receives
-the model's answer, so the sync `summarize` and the async `asummarize` share them.
+The steps are written once, as a generator that yields what it needs done (messages to
+send, or a grounding `Check`) and receives the result, so the sync `summarize` and the async
+`asummarize` share them, and a batch can run the checks on another core.
 """
 
 from __future__ import annotations
@@ -88,6 +89,19 @@ class ArticleInput:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Check:
+    """A request from the steps to their driver: run the grounding checks. The driver may
+    run them here or elsewhere (a batch runs them in a process pool, on another core)."""
+
+    text: str
+    extraction: Extraction
+
+
+Checker = Callable[[str, Extraction], Awaitable[GroundingReport]]
+Request = list[Message] | Check
+
+
 def request_bound(repairs: int, windows: int = 1) -> int:
     """The most requests one article can cost: each call and each of its retries."""
     return windows * (1 + repairs) * MAX_TRANSPORT_ATTEMPTS
@@ -95,7 +109,7 @@ def request_bound(repairs: int, windows: int = 1) -> int:
 
 def _extract(
     text: str, first: list[Message], repairs: int, stats: CallStats, label: str
-) -> Generator[list[Message], Answer, tuple[Extraction, GroundingReport]]:
+) -> Generator[Request, Any, tuple[Extraction, GroundingReport]]:
     """One call, and up to `repairs` more; the attempt with the fewest problems."""
     messages = first
     best: tuple[Extraction, GroundingReport] | None = None
@@ -110,7 +124,7 @@ def _extract(
                 break
             messages = invalid_answer_messages(first, invalid.content, str(invalid))
             continue
-        report = validate(text, answer.extraction)
+        report = yield Check(text, answer.extraction)
         stats.log.append(f"{label}call {attempt + 1}: {_count(report)} problem(s)")
         if best is None or _count(report) <= _count(best[1]):
             best = (answer.extraction, report)
@@ -129,7 +143,7 @@ def _steps(
     on_problems: OnProblems,
     stats: CallStats,
     window_chars: int = WINDOW_CHARS,
-) -> Generator[list[Message], Answer, SummaryDocument]:
+) -> Generator[Request, Any, SummaryDocument]:
     windows = split_windows(article.text, window_chars)
     if len(windows) == 1:
         first = first_messages(
@@ -147,7 +161,7 @@ def _steps(
             extracted, _ = yield from _extract(part, first, repairs, stats, f"part {i}: ")
             parts.append(extracted)
         extraction = merge_extractions(parts)
-        report = validate(article.text, extraction)
+        report = yield Check(article.text, extraction)
         stats.log.append(f"{len(windows)} parts merged: {_count(report)} problem(s)")
     dropped: list[DroppedItem] = []
     if on_problems == "drop":
@@ -290,8 +304,10 @@ async def asummarize(
     on_problems: OnProblems = "flag",
     window_chars: int = WINDOW_CHARS,
     stats: CallStats | None = None,
+    checker: Checker | None = None,
 ) -> SummaryDocument:
-    """The async twin of `summarize`: same arguments, with an async client."""
+    """The async twin of `summarize`: same arguments, with an async client. `checker` runs
+    the grounding checks (default: here, in the event loop's thread)."""
     settings = _settings(client, model, base_url, api_key)
     model_client = (
         client if isinstance(client, AsyncModelClient)
@@ -301,7 +317,13 @@ async def asummarize(
     article = _article(text, id=article_id, title=title, source=source, url=url,
                        published=published)  # fmt: skip
     steps = _steps(article, model_client.settings.model, repairs, on_problems, stats, window_chars)
-    return await _adrive(steps, lambda messages: model_client.complete(messages, stats))
+    return await _adrive(
+        steps, lambda messages: model_client.complete(messages, stats), checker or _check_here
+    )
+
+
+async def _check_here(text: str, extraction: Extraction) -> GroundingReport:
+    return validate(text, extraction)
 
 
 def _settings(
@@ -312,34 +334,40 @@ def _settings(
     return ModelSettings.from_env(model=model, base_url=base_url, api_key=api_key)
 
 
-Steps = Generator[list[Message], Answer, SummaryDocument]
+Steps = Generator[Request, Any, SummaryDocument]
 
 
 def _drive(steps: Steps, call: Callable[[list[Message]], Answer]) -> SummaryDocument:
     try:
-        messages = next(steps)
+        request = next(steps)
         while True:
+            if isinstance(request, Check):
+                request = steps.send(validate(request.text, request.extraction))
+                continue
             try:
-                answer = call(messages)
+                answer = call(request)
             except InvalidAnswer as invalid:
-                messages = steps.throw(invalid)
+                request = steps.throw(invalid)
             else:
-                messages = steps.send(answer)
+                request = steps.send(answer)
     except StopIteration as done:
         return done.value
 
 
 async def _adrive(
-    steps: Steps, call: Callable[[list[Message]], Awaitable[Answer]]
+    steps: Steps, call: Callable[[list[Message]], Awaitable[Answer]], check: Checker
 ) -> SummaryDocument:
     try:
-        messages = next(steps)
+        request = next(steps)
         while True:
+            if isinstance(request, Check):
+                request = steps.send(await check(request.text, request.extraction))
+                continue
             try:
-                answer = await call(messages)
+                answer = await call(request)
             except InvalidAnswer as invalid:
-                messages = steps.throw(invalid)
+                request = steps.throw(invalid)
             else:
-                messages = steps.send(answer)
+                request = steps.send(answer)
     except StopIteration as done:
         return done.value

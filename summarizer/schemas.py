@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ SCHEMA_FILES: dict[str, type[BaseModel]] = {
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
+@lru_cache(maxsize=1)
 def extraction_schema() -> dict[str, Any]:
-    """The strict schema sent to the model."""
+    """The strict schema sent to the model (generated once; treat it as read-only)."""
     return Extraction.model_json_schema()
 
 

@@ -1,0 +1,163 @@
+"""Batch throughput, local cost per article, and memory for a day's wire.
+
+    python benchmarks/batch_throughput.py [--articles 200] [--jobs 16] [--latency 0.1]
+                                          [--memory-articles 10000]
+
+1. Throughput: `--articles` copies of reference article 1 (5.7 KB, each with its own
+   dateline, so none is skipped) through `summarizer summary DIR -o OUT --jobs N` in a child
+   process, against the fake OpenAI server (tests/fakeserver.py) answering after
+   `--latency` seconds. Twice: with a small answer (one event, one actor: what the batch
+   machinery costs) and with a realistic one (the 52-item evaluation extraction). Printed:
+   the batch's own time (from its closing table), its ratio to the ideal
+   articles / jobs x latency, and the process start-up, which comes on top once per run.
+2. Local time per article, in this process, phase by phase, over the same article with its
+   52-item answer: reading the file, building the request, checking the answer (JSON,
+   schema, pydantic, grounding), writing the result (atomically, with fsync). Then the
+   whole round trip per article against the fake server with no latency, one at a time,
+   which adds the HTTP client and the SDK.
+3. Memory: `--memory-articles` articles of about 2 KB in one JSON Lines file, through the
+   same command; printed is the child process's peak resident memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fakeserver import FakeOpenAI, echo_reply, ok  # noqa: E402
+
+ARTICLE = (ROOT / "examples" / "aleppo-offensive-1.txt").read_text(encoding="utf-8")
+ANSWER = json.loads((ROOT / "tests" / "eval" / "aleppo-offensive-1.faithful.json").read_text())
+
+
+def run_cli(inputs: Path, outdir: Path, server: FakeOpenAI, jobs: int) -> tuple[float, str]:
+    """Run a batch in a child process; the batch's own seconds, from its closing table."""
+    env = {"PATH": "/usr/bin:/bin", "OPENAI_BASE_URL": server.base_url,
+           "OPENAI_API_KEY": "sk-benchmark-not-a-key"}  # fmt: skip
+    command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(outdir),
+               "--jobs", str(jobs), "-q"]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"batch failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    seconds = float(re.search(r"requests \d+\s+([\d.]+) s", done.stdout).group(1))
+    return seconds, done.stdout
+
+
+def startup_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import summarizer.cli, summarizer.batch, openai"],
+                   check=True)  # fmt: skip
+    return time.perf_counter() - started
+
+
+def write_copies(directory: Path, n: int) -> None:
+    directory.mkdir(parents=True)
+    for i in range(n):
+        (directory / f"wire-{i:05d}.txt").write_text(f"{ARTICLE}\nDispatch {i}.\n")
+
+
+def throughput(articles: int, jobs: int, latency: float, work: Path) -> None:
+    ideal = articles / jobs * latency
+    print(f"throughput: {articles} articles of {len(ARTICLE) / 1000:.1f} KB, --jobs {jobs},"
+          f" {latency * 1000:.0f} ms latency; ideal {ideal:.2f} s")  # fmt: skip
+    write_copies(work / "in", articles)
+    for label, responder in (("small answer", echo_reply),
+                             ("52-item answer", lambda body: ok(ANSWER))):  # fmt: skip
+        with FakeOpenAI(latency=latency, responder=responder) as server:
+            seconds, _ = run_cli(work / "in", work / f"out-{label[:5]}", server, jobs)
+        print(f"  {label:<15} batch {seconds:.2f} s, ratio {seconds / ideal:.2f}")
+    print(f"  process start-up and imports, once per run: {startup_seconds():.2f} s")
+
+
+def local_time(articles: int, work: Path) -> None:
+    from summarizer.articles import load_article
+    from summarizer.client import ModelSettings, parse_completion
+    from summarizer.grounding import validate
+    from summarizer.models import SummaryDocument
+    from summarizer.output import write_atomic
+    from summarizer.pipeline import ArticleInput
+    from summarizer.prompting import first_messages
+
+    write_copies(work / "local", articles)
+    reply = json.loads(ok(ANSWER).body)
+    completion = SimpleNamespace(
+        choices=[SimpleNamespace(message=SimpleNamespace(**reply["choices"][0]["message"]),
+                                 finish_reason="stop")],
+        usage=None,
+    )  # fmt: skip
+    template = json.loads(
+        (ROOT / "examples" / "aleppo-offensive-2.summary.json").read_text(encoding="utf-8")
+    )
+    settings = ModelSettings(api_key="x")
+    phases = {"read": 0.0, "prompt": 0.0, "check": 0.0, "write": 0.0}
+    for path in sorted((work / "local").iterdir()):
+        t0 = time.perf_counter()
+        article, _ = load_article(str(path))
+        t1 = time.perf_counter()
+        json.dumps(settings.request(first_messages(article.text)))
+        t2 = time.perf_counter()
+        extraction = parse_completion(completion).extraction
+        report = validate(article.text, extraction)
+        t3 = time.perf_counter()
+        doc = SummaryDocument.model_validate({
+            **template, "article": {**ArticleInput(article.text, id=article.id).meta().model_dump()},
+            "extraction": extraction, "grounding": report,
+        })  # fmt: skip
+        write_atomic(work / "local-out" / f"{article.id}.json", doc.model_dump_json(indent=2))
+        t4 = time.perf_counter()
+        for phase, spent in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            phases[phase] += spent
+    total = sum(phases.values()) / articles * 1000
+    detail = ", ".join(f"{k} {v / articles * 1000:.2f}" for k, v in phases.items())
+    print(f"local time: {total:.1f} ms per {len(ARTICLE) / 1000:.1f} KB article with a 52-item"
+          f" answer ({detail} ms)")  # fmt: skip
+    write_copies(work / "seq", articles)
+    with FakeOpenAI(responder=lambda body: ok(ANSWER)) as server:
+        seconds, _ = run_cli(work / "seq", work / "seq-out", server, 1)
+    print(f"  whole round trip, one at a time, no latency: {seconds / articles * 1000:.1f} ms"
+          " per article (adds the HTTP client and the openai SDK)")  # fmt: skip
+
+
+def memory(articles: int, work: Path) -> None:
+    source = work / "wire.jsonl"
+    paragraph = ARTICLE[:2000]
+    with source.open("w") as f:
+        for i in range(articles):
+            f.write(json.dumps({"id": f"story-{i}", "text": f"{paragraph}\nDispatch {i}."}) + "\n")
+    with FakeOpenAI(responder=echo_reply) as server:
+        elapsed, _ = run_cli(source, work / "jsonl-out", server, 16)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    results = sum(1 for _ in (work / "jsonl-out").glob("*.json"))
+    print(f"memory: {articles} articles from one JSON Lines file ({source.stat().st_size / 1e6:.1f}"
+          f" MB), {results} results in {elapsed:.1f} s; peak resident memory {peak_mb:.0f} MB")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=16)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--local-articles", type=int, default=100)
+    parser.add_argument("--memory-articles", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        throughput(args.articles, args.jobs, args.latency, work)
+        local_time(args.local_articles, work)
+        if args.memory_articles:
+            memory(args.memory_articles, work)
+
+
+if __name__ == "__main__":
+    main()
