@@ -110,10 +110,10 @@ def local_time(articles: int, work: Path) -> None:
         extraction = parse_completion(completion).extraction
         report = validate(article.text, extraction)
         t3 = time.perf_counter()
-        doc = SummaryDocument.model_validate({
-            **template, "article": {**ArticleInput(article.text, id=article.id).meta().model_dump()},
-            "extraction": extraction, "grounding": report,
-        })  # fmt: skip
+        meta = ArticleInput(article.text, id=article.id).meta().model_dump()
+        doc = SummaryDocument.model_validate(
+            {**template, "article": meta, "extraction": extraction, "grounding": report}
+        )
         write_atomic(work / "local-out" / f"{article.id}.json", doc.model_dump_json(indent=2))
         t4 = time.perf_counter()
         for phase, spent in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
@@ -139,8 +139,10 @@ def memory(articles: int, work: Path) -> None:
         elapsed, _ = run_cli(source, work / "jsonl-out", server, 16)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results = sum(1 for _ in (work / "jsonl-out").glob("*.json"))
-    print(f"memory: {articles} articles from one JSON Lines file ({source.stat().st_size / 1e6:.1f}"
-          f" MB), {results} results in {elapsed:.1f} s; peak resident memory {peak_mb:.0f} MB")  # fmt: skip
+    size_mb = source.stat().st_size / 1e6
+    print(f"memory: {articles} articles from one JSON Lines file ({size_mb:.1f} MB),"
+          f" {results} results in {elapsed:.1f} s; peak resident memory"
+          f" {peak_mb:.0f} MB")  # fmt: skip
 
 
 def main() -> None:
