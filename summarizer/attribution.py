@@ -233,6 +233,12 @@ def _singular(key: str) -> str:
     return key[:-1] if len(key) > 3 and key.endswith("s") and not key.endswith("ss") else key
 
 
+@lru_cache(maxsize=4096)
+def _phrase_keys(phrase: str) -> tuple[str, ...]:
+    return tuple(word_key(w) for w in WORD_RE.findall(phrase))
+
+
+@lru_cache(maxsize=4096)
 def _head_noun(phrase: str) -> str:
     """The noun a source phrase is about: "the UK-based Observatory" -> "observatory"."""
     core = re.split(
@@ -245,7 +251,7 @@ def _head_noun(phrase: str) -> str:
 def names_actor(phrase: str, forms: SpeakerForms, *, by_role: bool = True) -> bool:
     """Whether the source `phrase` refers to the actor of `forms`: by name or alias, by a
     person's surname, or (when `by_role`) by a title such as "the monitor"."""
-    keys = [word_key(w) for w in WORD_RE.findall(phrase)]
+    keys = _phrase_keys(phrase)
     for run in forms.runs:
         n = len(run)
         if n and any(tuple(keys[i : i + n]) == run for i in range(len(keys) - n + 1)):

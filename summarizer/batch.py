@@ -41,6 +41,8 @@ MAX_FAILURES_SHOWN: int = 10
 #: Most worker processes that run grounding checks for a batch (one core stays with the
 #: event loop that sends the requests).
 CHECK_WORKERS: int = 4
+#: How often a check worker looks whether the batch process still lives, in seconds.
+PARENT_WATCH_SECONDS: float = 0.5
 #: Shortest interval between two redraws of the progress bar, in seconds.
 PROGRESS_REDRAW: float = 0.1
 
@@ -127,9 +129,13 @@ class ProcessChecker:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["summarizer.grounding"])
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # spawn: the workers are this process's own children, and each watches it, so that
+        # they end with it even on kill -9 (a forkserver's workers outlive a killed parent).
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context,
+            initializer=_exit_with_parent, initargs=(os.getpid(),),
+        )  # fmt: skip
 
     async def __call__(self, text: str, extraction: Extraction) -> GroundingReport:
         loop = asyncio.get_running_loop()
@@ -137,6 +143,18 @@ class ProcessChecker:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a check worker: end when the batch process is gone (it was killed)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def default_checker() -> ProcessChecker | None:

@@ -28,6 +28,19 @@ def env_for(fake: FakeOpenAI) -> dict[str, str]:
             "OPENAI_API_KEY": TEST_KEY}  # fmt: skip
 
 
+def multiprocessing_pids() -> set[int]:
+    """Processes of the multiprocessing machinery (check workers, resource tracker)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"multiprocessing" in (entry / "cmdline").read_bytes():
+                    pids.add(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
 def results(outdir: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in outdir.glob("*.json")}
 
@@ -36,6 +49,7 @@ def test_kill_9_then_resume_gives_the_same_complete_set(tmp_path):
     n = 40
     inputs = write_articles(tmp_path / "in", n)
     killed_out, clean_out = tmp_path / "killed", tmp_path / "clean"
+    before = multiprocessing_pids()
     with FakeOpenAI(latency=0.1) as fake:
         proc = subprocess.Popen(batch_cmd(inputs, killed_out, "--jobs", "4", "-q"),
                                 env=env_for(fake), cwd=ROOT,
@@ -45,6 +59,10 @@ def test_kill_9_then_resume_gives_the_same_complete_set(tmp_path):
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        deadline = time.monotonic() + 5  # the killed batch's check workers end with it
+        while multiprocessing_pids() - before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert multiprocessing_pids() - before == set()
         # Whatever the kill left is whole: every result parses, nothing is half-written.
         done_at_kill = results(killed_out)
         assert 8 <= len(done_at_kill) < n
