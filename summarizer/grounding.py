@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.alignment import Match, align_evidence
@@ -94,6 +94,10 @@ class _Article:
     index: ArticleIndex
     numbers: ArticleNumbers
     injections: list[tuple[int, int]]
+    #: Whether each proper name met so far occurs: one validation's memo, not a global.
+    names_seen: dict[str, bool] = field(default_factory=dict)
+    #: Which actors each source phrase names (sources recur from claim to claim).
+    named_by: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> _Article:
@@ -191,7 +195,7 @@ def _free_text_problems(article: _Article, label: str, text: str | None) -> list
     ]
     problems += [
         _problem("entity_not_in_source", f"{label} names {_show(name)}, not in the article")
-        for name in missing_names(article.index, text)
+        for name in missing_names(article.index, text, article.names_seen)
     ]
     return problems
 
@@ -262,7 +266,11 @@ def _speaker_problems(
     for src in sources:
         if src.unresolved:
             continue
-        named = [a for a in actors.values() if names_actor(src.phrase, forms[a.id], by_role=False)]
+        if src.phrase not in article.named_by:
+            article.named_by[src.phrase] = [
+                a.id for a in actors.values() if names_actor(src.phrase, forms[a.id], by_role=False)
+            ]
+        named = [actors[i] for i in article.named_by[src.phrase]]
         if named:
             # The source names actors: the speaker must be one of them, or be the
             # organisation they speak for (its director, its spokesman...).

@@ -75,9 +75,8 @@ def capitalised_names(text: str) -> list[tuple[str, str | None]]:
     part that remains when its first word is an ordinary word opening a sentence
     ("Supports Assad" -> "Assad"; a lone "Clashes" -> ""), or None when it has no such opener.
     """
-    n_words = len(WORD_RE.findall(text))
     capitals = _CAPITALISED_WORD_RE.findall(text)
-    if n_words > 3 and len(capitals) > TITLE_CASE_SHARE * n_words:
+    if len(capitals) > 3 and len(capitals) > TITLE_CASE_SHARE * len(WORD_RE.findall(text)):
         # Title Case: every word is capitalised, so each stands for itself.
         return [(w, None) for w in capitals if w != "I"]
     names: list[tuple[str, str | None]] = []
@@ -114,16 +113,26 @@ def _looks_like_name(text: str, start: int, word: str, lower_words: set[str]) ->
     return bool(compound) or any(c.isupper() for c in word[1:])
 
 
-def missing_names(index: ArticleIndex, text: str | None) -> list[str]:
-    """Proper names of `text` that occur nowhere in the article."""
+def missing_names(
+    index: ArticleIndex, text: str | None, seen: dict[str, bool] | None = None
+) -> list[str]:
+    """Proper names of `text` that occur nowhere in the article. `seen` memoises `occurs`
+    across the texts of one extraction, where the same names come back item after item."""
     if not text:
         return []
+    seen = {} if seen is None else seen
+
+    def known(name: str) -> bool:
+        if name not in seen:
+            seen[name] = occurs(index, name)
+        return seen[name]
+
     missing = []
     for name, rest in capitalised_names(text):
-        if occurs(index, name):
+        if known(name):
             continue
         opener = name[: len(name) - len(rest)] if rest is not None else ""
-        if opener and _ordinary_word(index, opener) and (not rest or occurs(index, rest)):
+        if opener and _ordinary_word(index, opener) and (not rest or known(rest)):
             continue  # "Supports Assad": an ordinary word opened the sentence
         missing.append(name)
     return missing

@@ -203,6 +203,11 @@ def _digit_matches(text: str) -> Iterator[re.Match[str]]:
             pos = seek.start() + 1
 
 
+def _has_number_words(text: str) -> bool:
+    lower_words = set(_LOWER_WORD_RE.findall(text.lower()))
+    return not (NUMBER_WORDS.isdisjoint(lower_words) and VAGUE.keys().isdisjoint(lower_words))
+
+
 def find_numbers(
     text: str,
     words: WordList | None = None,
@@ -245,6 +250,9 @@ def find_numbers(
             )
         )
 
+    if words is None and not _has_number_words(text):
+        found.sort(key=lambda n: n.start)
+        return found  # digits only: no need to read the words
     starts, ends, keys = words if words is not None else text_words(text)
     if positions is None:
         number_words = [i for i, k in enumerate(keys) if k in NUMBER_WORDS or k in VAGUE]
@@ -329,11 +337,6 @@ class ArticleNumbers:
 
 def unsupported_numbers(text: str, article: ArticleNumbers) -> list[Number]:
     """Numbers in a model's free text that the article never states."""
-    lowered = text.lower()
-    if (
-        not _DIGIT_RE.search(text)
-        and NUMBER_WORDS.isdisjoint(_LOWER_WORD_RE.findall(lowered))
-        and VAGUE.keys().isdisjoint(_LOWER_WORD_RE.findall(lowered))
-    ):
+    if not _DIGIT_RE.search(text) and not _has_number_words(text):
         return []  # a cheap first look: no digit and no number word
     return [n for n in find_numbers(text) if not article.supports(n)]
