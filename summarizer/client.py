@@ -351,38 +351,29 @@ class ModelClient:
         self._sleep = sleep
 
     def complete(self, messages: list[Message], stats: CallStats) -> Answer:
-        retrying = Retrying(
-            stop=stop_after_attempt(MAX_TRANSPORT_ATTEMPTS),
-            wait=_wait,
-            retry=retry_if_exception(is_transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
         body = self.settings.request(messages)
         try:
-            for attempt in retrying:
+            for attempt in Retrying(**_retry_policy(self._sleep)):
                 with attempt:
                     stats.requests += 1
-                    try:
-                        completion = _check_body(self._post(body))
-                    except json.JSONDecodeError as e:
-                        raise NotJSONBody(str(e)) from None
-        except ServiceError:
-            raise
+                    completion = self._create(body)
         except Exception as exc:
-            if isinstance(exc, NotJSONBody) or _is_openai_error(exc):
-                raise service_error(exc, self.settings, stats.requests) from None
-            raise
+            raise _one_line(exc, self.settings, stats) from None
         _count_usage(completion, stats)
         return parse_completion(completion)
 
-    def _post(self, body: dict[str, Any]) -> Any:
+    def _create(self, body: dict[str, Any]) -> Any:
         """POST the body as it is: the SDK's `post` for custom requests skips the type
         transform that `chat.completions.create` runs over every request (~3 ms here, the
         schema included); the body is plain JSON already."""
         from openai.types.chat import ChatCompletion
 
-        return self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        try:
+            return _check_body(
+                self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+            )
+        except json.JSONDecodeError as e:
+            raise NotJSONBody(str(e)) from None
 
 
 class AsyncModelClient:
@@ -409,24 +400,13 @@ class AsyncModelClient:
         self._sleep = sleep
 
     async def complete(self, messages: list[Message], stats: CallStats) -> Answer:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(MAX_TRANSPORT_ATTEMPTS),
-            wait=_wait,
-            retry=retry_if_exception(is_transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
         body = self.settings.request(messages)
         try:
-            async for attempt in retrying:
+            async for attempt in AsyncRetrying(**_retry_policy(self._sleep)):
                 with attempt:
                     completion = await self._send(body, stats)
-        except ServiceError:
-            raise
         except Exception as exc:
-            if isinstance(exc, NotJSONBody) or _is_openai_error(exc):
-                raise service_error(exc, self.settings, stats.requests) from None
-            raise
+            raise _one_line(exc, self.settings, stats) from None
         _count_usage(completion, stats)
         return parse_completion(completion)
 
@@ -451,6 +431,7 @@ class AsyncModelClient:
         return completion
 
     async def _create(self, body: dict[str, Any]) -> Any:
+        """As `ModelClient._create`."""
         from openai.types.chat import ChatCompletion
 
         try:
@@ -461,10 +442,24 @@ class AsyncModelClient:
             raise NotJSONBody(str(e)) from None
 
 
-def _is_openai_error(exc: BaseException) -> bool:
+def _retry_policy(sleep: Callable[[float], Any]) -> dict[str, Any]:
+    """The one retry layer: transient failures, at most MAX_TRANSPORT_ATTEMPTS requests."""
+    return {
+        "stop": stop_after_attempt(MAX_TRANSPORT_ATTEMPTS),
+        "wait": _wait,
+        "retry": retry_if_exception(is_transient),
+        "sleep": sleep,
+        "reraise": True,
+    }
+
+
+def _one_line(exc: Exception, settings: ModelSettings, stats: CallStats) -> Exception:
+    """What a failed call raises: our own errors as they are, the SDK's as one line."""
     import openai
 
-    return isinstance(exc, openai.OpenAIError)
+    if isinstance(exc, NotJSONBody | openai.OpenAIError) and not isinstance(exc, ServiceError):
+        return service_error(exc, settings, stats.requests)
+    return exc
 
 
 def _count_usage(completion: Any, stats: CallStats) -> None:
