@@ -157,10 +157,6 @@ class ArticleIndex:
     def char_span(self, first_word: int, n_words: int) -> tuple[int, int]:
         return self.starts[first_word], self.ends[first_word + n_words - 1]
 
-    def word_at(self, offset: int) -> int:
-        """Index of the word starting at or before `offset`."""
-        return max(0, bisect_right(self.starts, offset) - 1)
-
     def sentence_of(self, offset: int) -> int:
         """Index of the sentence that holds `offset`."""
         return max(0, bisect_right(self._sentence_starts, offset) - 1)
