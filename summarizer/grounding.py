@@ -27,8 +27,8 @@ from summarizer.models import (
     Problem,
     ProblemCode,
 )
-from summarizer.names import missing_names, occurs
-from summarizer.numbers import ArticleNumbers, find_numbers, unsupported_numbers
+from summarizer.names import missing_names_in, occurs
+from summarizer.numbers import ArticleNumbers, find_numbers, unsupported_numbers_in
 from summarizer.quotes import find_quote, inside_quotation_marks
 from summarizer.text import ArticleIndex, keys
 
@@ -57,13 +57,21 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
         actors.setdefault(actor.id, actor)
     forms = {a.id: _forms(a) for a in actors.values()}
 
+    free_texts = [
+        *((key, label, text) for key, item in zip(item_keys, items)
+          for label, text in _free_texts(item)),
+        (SUMMARY_ITEM, "headline", extraction.headline),
+        (SUMMARY_ITEM, "summary", extraction.summary),
+    ]  # fmt: skip
+    text_problems = _free_text_problems(article, free_texts)
+
     reports: dict[str, ItemReport] = {}
     for key, item in zip(item_keys, items):
         matches = align_evidence(article.index, item.evidence)
         problems = [
             *_evidence_problems(item.evidence, matches),
             *_injection_problems(article, matches),
-            *_text_problems(article, item),
+            *text_problems.get(key, []),
             *_reference_problems(item, actors),
         ]
         if isinstance(item, Actor):
@@ -79,12 +87,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
             )
         reports[key] = _report(matches, problems)
 
-    summary_problems = [
-        problem
-        for label, text in (("headline", extraction.headline), ("summary", extraction.summary))
-        for problem in _free_text_problems(article, label, text)
-    ]
-    reports[SUMMARY_ITEM] = _report([], summary_problems)
+    reports[SUMMARY_ITEM] = _report([], text_problems.get(SUMMARY_ITEM, []))
     return GroundingReport(ok=all(not r.problems for r in reports.values()), items=reports)
 
 
@@ -168,36 +171,40 @@ def _injection_problems(article: _Article, matches: list[Match | None]) -> list[
 # --- number_not_supported, entity_not_in_source ------------------------------------------
 
 
-def _text_problems(article: _Article, item: Item) -> list[Problem]:
+def _free_texts(item: Item) -> list[tuple[str, str]]:
+    """The model's own words in an item, by field: what names and numbers are checked in."""
     if isinstance(item, Actor):
-        fields = {"description": item.description}
+        fields = [("description", item.description)]
     elif isinstance(item, Event):
-        fields = {"description": item.description, "when": item.when, "where": item.where}
+        fields = [("description", item.description), ("when", item.when), ("where", item.where)]
     else:
-        fields = {"statement": item.statement}
-    return [
-        problem
-        for label, text in fields.items()
-        for problem in _free_text_problems(article, label, text)
-    ]
+        fields = [("statement", item.statement)]
+    return [(label, text) for label, text in fields if text]
 
 
-def _free_text_problems(article: _Article, label: str, text: str | None) -> list[Problem]:
-    """Numbers and proper names of the model's own words that the article does not state."""
-    if not text:
-        return []
-    problems = [
-        _problem(
-            "number_not_supported",
-            f"{label} states {_show(n.text)}, a number the article does not state",
-        )
-        for n in unsupported_numbers(text, article.numbers)
-    ]
-    problems += [
-        _problem("entity_not_in_source", f"{label} names {_show(name)}, not in the article")
-        for name in missing_names(article.index, text, article.names_seen)
-    ]
-    return problems
+def _free_text_problems(
+    article: _Article, fields: list[tuple[str, str, str]]
+) -> dict[str, list[Problem]]:
+    """Numbers and proper names of the model's own words that the article does not state,
+    by report key; all texts are read in one pass."""
+    texts = [text for _, _, text in fields]
+    numbers = unsupported_numbers_in(texts, article.numbers)
+    names = missing_names_in(article.index, texts, article.names_seen)
+    out: dict[str, list[Problem]] = {}
+    for (key, label, _), bad_numbers, bad_names in zip(fields, numbers, names):
+        problems = out.setdefault(key, [])
+        problems += [
+            _problem(
+                "number_not_supported",
+                f"{label} states {_show(n.text)}, a number the article does not state",
+            )
+            for n in bad_numbers
+        ]
+        problems += [
+            _problem("entity_not_in_source", f"{label} names {_show(name)}, not in the article")
+            for name in bad_names
+        ]
+    return out
 
 
 def _figure_problems(figures: list[Figure], evidence: list[str]) -> list[Problem]:

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 
 from summarizer.lexicon import is_ordinary_word
-from summarizer.text import WORD_RE, ArticleIndex, word_key
+from summarizer.text import WORD_RE, ArticleIndex, join_texts, owner, word_key
 
 #: How many article words a name's words may stand apart, beyond the name's own length.
 NAME_WINDOW_SLACK: int = 3
@@ -70,16 +70,22 @@ _OPENER_RE = re.compile(rf"{_NAME_WORD}(?:{_GAP}(?:{_CONNECTOR}{_GAP})*)?")
 _CAPITALISED_WORD_RE = re.compile(rf"{_NAME_WORD}")
 
 
-def capitalised_names(text: str) -> list[tuple[str, str | None]]:
+def _title_case(text: str) -> bool:
+    """A headline in Title Case: capitals no longer mark names there."""
+    capitals = _CAPITALISED_WORD_RE.findall(text)
+    return len(capitals) > 3 and len(capitals) > TITLE_CASE_SHARE * len(WORD_RE.findall(text))
+
+
+def capitalised_names(text: str) -> list[tuple[str, str | None, int]]:
     """The proper names of a model's free text: runs of capitalised words, each with the
     part that remains when its first word is an ordinary word opening a sentence
-    ("Supports Assad" -> "Assad"; a lone "Clashes" -> ""), or None when it has no such opener.
+    ("Supports Assad" -> "Assad"; a lone "Clashes" -> ""), or None when it has no such
+    opener, and where it starts.
     """
-    capitals = _CAPITALISED_WORD_RE.findall(text)
-    if len(capitals) > 3 and len(capitals) > TITLE_CASE_SHARE * len(WORD_RE.findall(text)):
-        # Title Case: every word is capitalised, so each stands for itself.
-        return [(w, None) for w in capitals if w != "I"]
-    names: list[tuple[str, str | None]] = []
+    if _title_case(text):  # every word stands for itself, and may be an ordinary word
+        return [(m.group(), "", m.start()) for m in _CAPITALISED_WORD_RE.finditer(text)
+                if m.group() != "I"]  # fmt: skip
+    names: list[tuple[str, str | None, int]] = []
     lower_words: set[str] | None = None
     for m in _NAME_RUN_RE.finditer(text):
         phrase = m.group()
@@ -93,7 +99,7 @@ def capitalised_names(text: str) -> list[tuple[str, str | None]]:
             word = opener.group().rstrip(" -‐‑–'’") if opener else ""
             if opener and not _looks_like_name(text, m.start(), word, lower_words):
                 rest = phrase[opener.end() :]
-        names.append((phrase, rest))
+        names.append((phrase, rest, m.start()))
     return names
 
 
@@ -116,10 +122,16 @@ def _looks_like_name(text: str, start: int, word: str, lower_words: set[str]) ->
 def missing_names(
     index: ArticleIndex, text: str | None, seen: dict[str, bool] | None = None
 ) -> list[str]:
-    """Proper names of `text` that occur nowhere in the article. `seen` memoises `occurs`
-    across the texts of one extraction, where the same names come back item after item."""
-    if not text:
-        return []
+    """Proper names of `text` that occur nowhere in the article."""
+    return missing_names_in(index, [text or ""], seen)[0]
+
+
+def missing_names_in(
+    index: ArticleIndex, texts: list[str], seen: dict[str, bool] | None = None
+) -> list[list[str]]:
+    """`missing_names` of each text, found in one pass over all but the Title Case ones.
+    `seen` memoises `occurs` across the texts, where the same names come back item after
+    item."""
     seen = {} if seen is None else seen
 
     def known(name: str) -> bool:
@@ -127,14 +139,20 @@ def missing_names(
             seen[name] = occurs(index, name)
         return seen[name]
 
-    missing = []
-    for name, rest in capitalised_names(text):
+    missing: list[list[str]] = [[] for _ in texts]
+    plain = [i for i, text in enumerate(texts) if text and not _title_case(text)]
+    joined, starts = join_texts([texts[i] for i in plain])
+    found = [(plain[owner(starts, start)], name, rest)
+             for name, rest, start in capitalised_names(joined)]  # fmt: skip
+    found += [(i, name, rest) for i, text in enumerate(texts) if text and i not in plain
+              for name, rest, _ in capitalised_names(text)]  # fmt: skip
+    for i, name, rest in found:
         if known(name):
             continue
         opener = name[: len(name) - len(rest)] if rest is not None else ""
         if opener and _ordinary_word(index, opener) and (not rest or known(rest)):
             continue  # "Supports Assad": an ordinary word opened the sentence
-        missing.append(name)
+        missing[i].append(name)
     return missing
 
 

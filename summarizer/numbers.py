@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from summarizer.text import WordList
+from summarizer.text import WordList, join_texts, owner
 from summarizer.text import words as text_words
 
 UNITS: dict[str, int] = {
@@ -340,3 +340,12 @@ def unsupported_numbers(text: str, article: ArticleNumbers) -> list[Number]:
     if not _DIGIT_RE.search(text) and not _has_number_words(text):
         return []  # a cheap first look: no digit and no number word
     return [n for n in find_numbers(text) if not article.supports(n)]
+
+
+def unsupported_numbers_in(texts: list[str], article: ArticleNumbers) -> list[list[Number]]:
+    """`unsupported_numbers` of each text, found in one pass over them all."""
+    joined, starts = join_texts(texts)
+    found: list[list[Number]] = [[] for _ in texts]
+    for number in unsupported_numbers(joined, article):
+        found[owner(starts, number.start)].append(number)
+    return found

@@ -62,6 +62,26 @@ def keys(text: str) -> list[str]:
     return [word_key(w) for w in WORD_RE.findall(text)]
 
 
+#: Between texts checked in one pass: ends a sentence and a run of capitalised words, and
+#: joins no number or word to the next text.
+TEXT_SEPARATOR = "\n¶\n"
+
+
+def join_texts(texts: list[str]) -> tuple[str, list[int]]:
+    """Texts joined by TEXT_SEPARATOR, and where each starts: one regex pass over many
+    short texts costs far less than one pass each."""
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + len(TEXT_SEPARATOR)
+    return TEXT_SEPARATOR.join(texts), starts
+
+
+def owner(starts: list[int], offset: int) -> int:
+    """Index of the joined text that holds `offset`."""
+    return bisect_right(starts, offset) - 1
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence, trimmed of surrounding whitespace."""
     bounds: list[tuple[int, int]] = []

@@ -72,3 +72,25 @@ def test_an_ellipsis_stands_for_left_out_words(index1):
 def test_narrative_text_is_not_a_quotation(index1, article1):
     offset = find_quote(index1, "Syria has been affected by civil war for more than a decade")
     assert offset is not None and not inside_quotation_marks(article1, offset)
+
+
+def test_texts_checked_in_one_pass_do_not_run_into_each_other(index1):
+    from summarizer.names import missing_names_in
+    from summarizer.numbers import ArticleNumbers, unsupported_numbers_in
+
+    texts = [
+        "an analyst named Nick",
+        "Haid said the rebels advanced",
+        "",
+        "Strikes Hit Homs Hard Today",
+    ]
+    assert missing_names_in(index1, texts) == [[], [], [], ["Homs"]]
+    numbers = ArticleNumbers.of("It killed 19 people; 500 fled.")
+    found = unsupported_numbers_in(["it killed 19", "000 fled", "500 fled, not 600"], numbers)
+    # "19" and "000" stay two numbers: no 19000 in the first text
+    assert [[n.text for n in per_text] for per_text in found] == [[], ["000"], ["600"]]
+
+
+def test_a_title_case_headline_flags_names_not_ordinary_words(index1):
+    assert missing_names(index1, "Rebels Cut Damascus-Aleppo Highway In Surprise Offensive") == []
+    assert missing_names(index1, "Putin Backs Assad As Rebels Advance On Aleppo") == ["Putin"]
