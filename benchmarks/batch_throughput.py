@@ -81,6 +81,10 @@ def throughput(articles: int, jobs: int, latency: float, work: Path) -> None:
 
 
 def local_time(articles: int, work: Path) -> None:
+    import gc
+
+    import openai  # noqa: F401 - what a batch process has loaded, before it settles its heap
+
     from summarizer.articles import load_article
     from summarizer.client import ModelSettings, parse_completion
     from summarizer.grounding import validate
@@ -89,6 +93,7 @@ def local_time(articles: int, work: Path) -> None:
     from summarizer.pipeline import ArticleInput
     from summarizer.prompting import first_messages
 
+    gc.freeze()  # as the command does after its imports (cli._settle_heap)
     write_copies(work / "local", articles)
     reply = json.loads(ok(ANSWER).body)
     completion = SimpleNamespace(

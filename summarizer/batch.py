@@ -134,7 +134,7 @@ class ProcessChecker:
         context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context,
-            initializer=_exit_with_parent, initargs=(os.getpid(),),
+            initializer=_start_worker, initargs=(os.getpid(),),
         )  # fmt: skip
 
     async def __call__(self, text: str, extraction: Extraction) -> GroundingReport:
@@ -145,9 +145,13 @@ class ProcessChecker:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a check worker: end when the batch process is gone (it was killed)."""
+def _start_worker(parent: int) -> None:
+    """In a check worker: keep the collector off the import-time objects (see
+    `cli._settle_heap`), and end when the batch process is gone (it was killed)."""
+    import gc
     import threading
+
+    gc.freeze()
 
     def watch() -> None:
         while os.getppid() == parent:
