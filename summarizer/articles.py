@@ -161,7 +161,10 @@ def _jsonl(path: str) -> Iterator[Loaded]:
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below; lines are streamed
     except OSError:
-        read_bytes(path)  # raises the one-line error
+        try:
+            read_bytes(path)  # the one-line error for this file
+        except InputError as e:
+            yield Loaded(source=path, error=str(e))
         return
     with f:
         for number, raw in enumerate(f, start=1):

@@ -46,12 +46,16 @@ PRONOUNS: frozenset[str] = frozenset({"he", "she", "they", "it", "we", "i"})
 _APPOSITIVE_OPENERS: frozenset[str] = frozenset(
     {"a", "an", "the", "who", "which", "whose", "director", "head", "leader", "spokesman",
      "spokeswoman", "spokesperson", "analyst", "chief", "founder", "president", "minister",
-     "commander", "member", "one", "its", "his", "her", "their"}
+     "commander", "member", "one", "its", "his", "her", "their", "of", "from", "at",
+     "with", "aged"}
 )  # fmt: skip
 #: Most words of a source phrase before the verb: longer text is a clause, whose last few
 #: words (``CLAUSE_SOURCE_WORDS``) are kept as its subject.
 MAX_SOURCE_WORDS: int = 14
 CLAUSE_SOURCE_WORDS: int = 4
+#: Most words of a speaker named after the verb ("said the Syrian Observatory for Human
+#: Rights"); a longer phrase is what was said.
+MAX_INVERTED_SPEAKER_WORDS: int = 7
 #: Quoted text of at most this many words, with no punctuation closing it, is a term
 #: ("salvation government"), not a quotation ("Rates will fall,").
 MAX_TERM_WORDS: int = 3
@@ -117,19 +121,44 @@ def sentence_sources(sentence: str) -> tuple[Source, ...]:
             continue
         boundary = max([0, *[e for e in quote_ends if e <= verb.start()]])
         before = plain[boundary : verb.start()]
+        after = _phrase_after(plain, verb.end()) if v in INVERTIBLE_VERBS else ""
         if v == "according to":
             phrase = _phrase_after(plain, verb.end())
+        elif _inverted_speaker(before, plain, verb.end(), after):
+            phrase = after  # "Prices rose in May, said Jane Doe."
         elif before.strip(' ,;:-—–"“”'):
             phrase = _phrase_before(before)
-        elif v in INVERTIBLE_VERBS:
-            phrase = _phrase_after(plain, verb.end())
         else:
-            phrase = ""
+            phrase = after
         phrase = phrase.strip(' ,;:-—–"“”')
         if phrase:
             first = phrase.split()[0].lower()
             sources.append(Source(phrase, pronoun=first in PRONOUNS and len(phrase.split()) == 1))
     return tuple(sources)
+
+
+def _inverted_speaker(before: str, plain: str, start: int, after: str) -> bool:
+    """Whether the phrase after a speech verb is its speaker ("Prices rose, said Jane Doe.",
+    "..., said the bank, which ..."): the verb follows a comma that does not close an
+    appositive ("Jane Doe, a trader, said ..."), and after it comes a short name or "the/a
+    ..." noun phrase that runs to the end of the clause, not the start of what was said
+    ("said the toll was likely to rise", "said prices rose", "said it")."""
+    if not before.rstrip().endswith(","):
+        return False
+    chunks = [c.strip() for c in re.split(r",\s", before.rstrip().rstrip(","))]
+    if (
+        len(chunks) >= 2
+        and chunks[-1].split()[:1]
+        and (chunks[-1].split()[0].lower() in _APPOSITIVE_OPENERS or chunks[-1][0].isdigit())
+    ):
+        return False
+    words = after.split()
+    if not words or len(words) > MAX_INVERTED_SPEAKER_WORDS:
+        return False
+    if not (words[0][0].isupper() or words[0].lower() in ("the", "a", "an")):
+        return False
+    end = _AFTER_END_RE.search(plain, start)
+    return end is None or end.group() in ",.;:!?" or end.group().lower() in ("who", "which")
 
 
 def _phrase_before(before: str) -> str:
@@ -152,8 +181,8 @@ def _phrase_before(before: str) -> str:
         subject = ", ".join(chunks[:-1])
     elif ends_with_comma and len(chunks) >= 2:
         first_word = subject.split()[0].lower() if subject.split() else ""
-        if first_word in _APPOSITIVE_OPENERS:
-            subject = chunks[-2]
+        if first_word in _APPOSITIVE_OPENERS or first_word[:1].isdigit():
+            subject = chunks[-2]  # "Jane Doe, 54, said"; "Jane Doe, of the bank, said"
     words = subject.split()
     return " ".join(words if len(words) <= MAX_SOURCE_WORDS else words[-CLAUSE_SOURCE_WORDS:])
 

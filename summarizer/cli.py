@@ -69,13 +69,14 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
     """
     from pydantic import ValidationError
 
+    from summarizer.articles import load_article
     from summarizer.errors import InputError, describe_validation_error
     from summarizer.grounding import validate as run_validate
-    from summarizer.reading import name, read_json, read_text
+    from summarizer.reading import name, read_json
 
     if article == "-" and extraction == "-":
         raise InputError("only one of ARTICLE and EXTRACTION.json can be '-' (stdin)")
-    text = read_text(article)
+    text = load_article(article)[0].text  # as `summary` reads it: .json, HTML, encodings
     data = read_json(extraction)
     if isinstance(data, dict) and "extraction" in data and "headline" not in data:
         data = data["extraction"]
@@ -200,12 +201,18 @@ def summary(
     if files != list(articles) or len(files) != 1 or files[0].endswith(".jsonl"):
         if not output:
             raise InputError("several articles: name a directory for the results with -o OUTDIR")
+        _refuse_overwriting_inputs(list(articles), files, Path(output))
         _run_batch(files, Path(output), settings, replay=replay, encoding=encoding,
                    jobs=jobs or DEFAULT_JOBS, max_requests=max_requests, repairs=repairs,
                    on_problems=on_problems, resume=not no_resume, quiet=quiet,
                    window_chars=window_chars)  # fmt: skip
         return
     article = files[0]
+    if output and Path(output).is_dir():
+        raise InputError(
+            f"-o {output} is a directory: name a file for one article's result, or give"
+            " several articles (or a directory, or a .jsonl file) for a batch"
+        )
     loaded, notices = load_article(article, encoding)
     for notice in notices:
         click.echo(f"summarizer: notice: {notice}", err=True)
@@ -241,6 +248,17 @@ def summary(
     _emit_document(document, fmt, output)
     if failed:
         raise failed
+
+
+def _refuse_overwriting_inputs(inputs: list[str], files: list[str], outdir: Path) -> None:
+    """A batch writes OUTDIR/<id>.json: never over an article it was given."""
+    target = outdir.resolve()
+    for path in inputs:
+        if path != "-" and Path(path).is_dir() and Path(path).resolve() == target:
+            raise InputError(f"-o {outdir} is also an input directory; name another one")
+    for path in files:
+        if path != "-" and Path(path).resolve().parent == target and path.endswith(".json"):
+            raise InputError(f"-o {outdir} holds the input {path}; name another directory")
 
 
 def _settle_heap() -> None:

@@ -226,7 +226,7 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
             )
         wait = retry_after(exc)
         if wait is not None and wait > MAX_RETRY_AFTER:
-            return ServiceError(
+            return FatalServiceError(
                 f"{where} is rate limiting and asks to wait {wait:.0f} s (429); try again later"
             )
         return ServiceError(f"{where} is rate limiting (429){after}; try again later or slower")
@@ -422,7 +422,12 @@ class AsyncModelClient:
         try:
             completion = await self._create(body)
         except openai.RateLimitError as exc:
-            await self.gate.release(rate_limited=True, retry_after=retry_after(exc))
+            if getattr(exc, "code", None) == "insufficient_quota":
+                await self.gate.release()  # not a rate: nothing to slow down for
+            else:
+                asked = retry_after(exc)
+                pause = min(asked, MAX_RETRY_AFTER) if asked is not None else None
+                await self.gate.release(rate_limited=True, retry_after=pause)
             raise
         except BaseException:
             await self.gate.release()

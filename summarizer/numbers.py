@@ -61,9 +61,17 @@ _DIGITS_RE = re.compile(
       | \d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?               # 500.000  1.200,5
       | \d{{1,3}}(?:[{_SEP_SPACES}]\d{{3}})+(?:[.,]\d+)?  # 500 000
       | \d+(?:[.,]\d+)?                                # 182  2.4  2,4
-    )(?P<suffix>st|nd|rd|th|s)?(?!\w)""",
+    )(?!\d)
+    (?i:(?P<suffix>st|nd|rd|th|s)(?![a-z])|(?P<scale>bn|mn|tn|k|m|b)(?![a-z]))?
+    # a unit may follow at once ("1.5km", "3.30pm"): it ends the number""",
     re.VERBOSE,
 )
+#: Scales written right after the digits: "$3.5bn", "20k". "m" and "b" may also be units
+#: (metres, bytes), so a number with them keeps its unscaled value as well.
+SUFFIX_SCALES: dict[str, int] = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000,
+                                 "b": 1_000_000_000, "bn": 1_000_000_000,
+                                 "tn": 1_000_000_000_000}  # fmt: skip
+_AMBIGUOUS_SCALES = frozenset({"m", "b"})
 _SCALE_AFTER_RE = re.compile(r"[\s-]+(hundred|thousand|million|billion|trillion)\b", re.I)
 NUMBER_WORDS: frozenset[str] = frozenset({*UNITS, *ORDINALS, *SCALES})
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
@@ -228,12 +236,17 @@ def find_numbers(
 
     for m in _digit_matches(text):
         suffix = m.group("suffix") or ""
-        raw = m.group()[: len(m.group()) - len(suffix)]
+        glued = (m.group("scale") or "").lower()
+        raw = m.group()[: len(m.group()) - len(suffix) - len(glued)]
         values = _digit_values(raw)
         end = m.end()
         unscaled: frozenset[float] = frozenset()
-        scale = _SCALE_AFTER_RE.match(text, end)
-        if scale:
+        scale = None if glued else _SCALE_AFTER_RE.match(text, end)
+        if glued:
+            unscaled = frozenset(values)
+            scaled = {_norm(v * SUFFIX_SCALES[glued]) for v in values}
+            values = scaled | (values if glued in _AMBIGUOUS_SCALES else set())
+        elif scale:
             unscaled = frozenset(values)
             values = {_norm(v * SCALES[scale.group(1).lower()]) for v in values}
             end = scale.end()

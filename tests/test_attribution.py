@@ -54,6 +54,19 @@ def phrases(sentence: str) -> list[str]:
             ["it"],
         ),
         ("Oil rose 2 percent, traders said on Monday.", ["traders"]),
+        ("Prices rose sharply in May, said Jane Doe.", ["Jane Doe"]),
+        (
+            "Prices rose sharply in May, said the central bank, which cut rates.",
+            ["the central bank"],
+        ),
+        ("Jane Doe, 54, said prices rose.", ["Jane Doe"]),
+        ("Jane Doe, of the central bank, said prices rose.", ["Jane Doe"]),
+        ("Ana Quispe, who flew in, said the toll was likely to rise.", ["Ana Quispe"]),
+        (
+            "David Fuente, a strategist at Meridian in London, said the decision could revive"
+            " foreign demand for Polish debt.",
+            ["David Fuente"],
+        ),
         ('He called it "a said thing to told anyone about".', []),
     ],
 )

@@ -328,3 +328,20 @@ def test_a_200_kb_article_is_read_in_windows_and_merged(tmp_path):
     for event in ex.events:
         (start, end), = doc.grounding.items[event.id].spans  # fmt: skip
         assert text[start:end] == event.evidence[0].rstrip(".")
+
+
+def test_a_long_retry_after_stops_the_sending_instead_of_stalling_the_batch(tmp_path):
+    with FakeOpenAI() as fake:
+        fake.script("Article 1:", rate_limited(retry_after=3600))
+        run = Run(fake, [write_articles(tmp_path / "in", 3)], tmp_path / "out", jobs=1)
+        assert len(fake.requests) == 1
+    assert "asks to wait 3600 s" in run.report.aborted
+    assert run.report.failed == 3 and run.gate.not_before < 1e9  # paused 60 s at most
+
+
+def test_a_missing_jsonl_is_that_inputs_error(tmp_path):
+    inputs = write_articles(tmp_path / "in", 2)
+    with FakeOpenAI() as fake:
+        run = Run(fake, [inputs, tmp_path / "missing.jsonl"], tmp_path / "out")
+    assert run.report.counts["ok"] == 2 and run.report.failed == 1
+    assert "no such file" in run.errors()[0]["error"]

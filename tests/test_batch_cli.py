@@ -148,3 +148,19 @@ def test_html_pages_give_their_article_text(tmp_path):
     assert loaded.text.startswith("Article 1: Rebels") and "shelling stopped" in loaded.text
     assert "Subscribe" not in loaded.text and "Cookie" not in loaded.text
     assert loaded.title == "Rebels attack Kafr Nabl" and "HTML" in notices[0]
+
+
+def test_outputs_never_overwrite_inputs_and_a_directory_is_no_file(tmp_path):
+    inputs = tmp_path / "wire"
+    inputs.mkdir()
+    (inputs / "story.json").write_text(json.dumps({"text": article(1)}))
+    (inputs / "other.txt").write_text(article(2))
+    done = subprocess.run(batch_cmd(inputs, inputs), capture_output=True, text=True, cwd=ROOT,
+                          check=False)  # fmt: skip
+    assert done.returncode == 2 and "also an input directory" in done.stderr
+    assert json.loads((inputs / "story.json").read_text()) == {"text": article(1)}
+    command = [sys.executable, "-m", "summarizer", "summary", str(inputs / "other.txt"),
+               "-o", str(tmp_path)]  # fmt: skip
+    single = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert single.returncode == 2 and "is a directory" in single.stderr
+    assert "Traceback" not in single.stderr

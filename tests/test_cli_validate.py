@@ -89,3 +89,14 @@ def test_stdin_and_console_script():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True  # piped: JSON by default
+
+
+def test_validate_reads_a_json_article_as_summary_does(tmp_path, capsys):
+    article = tmp_path / "a1.json"
+    article.write_text(
+        json.dumps({"id": "a1", "text": (EXAMPLES / "aleppo-offensive-1.txt").read_text()})
+    )
+    code, out, _ = run_cli(
+        ["validate", str(article), str(EVAL / "aleppo-offensive-1.faithful.json")], capsys
+    )
+    assert code == 0 and json.loads(out)["ok"] is True

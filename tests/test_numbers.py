@@ -76,3 +76,23 @@ def test_article_numbers_support_words_and_digits_alike():
     # an ordinal is not supported by a cardinal of the same value, nor the reverse
     assert [n.text for n in unsupported_numbers("the third time", article)] == ["third"]
     assert unsupported_numbers("the second time", article) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lost $3.5bn last year", [[3_500_000_000.0]]),
+        ("20k people", [[20_000.0]]),
+        ("a 1.2m budget", [[1.2, 1_200_000.0]]),  # "m": million, or metres
+        ("1.5km away at 3.30pm, up 2.5pc", [[1.5], [3.3], [2.5]]),  # a unit ends the number
+        ("5mm of rain on the M5", [[5.0]]),
+    ],
+)
+def test_scales_and_units_glued_to_digits(text, expected):
+    assert values(text) == expected
+
+
+def test_a_changed_figure_with_a_glued_scale_is_caught():
+    article = ArticleNumbers.of("The firm lost $3.5bn last year and $2.4bn the year before.")
+    assert [n.text for n in unsupported_numbers("It lost $3.9bn.", article)] == ["3.9bn"]
+    assert unsupported_numbers("It lost $3.5 billion, after $2.4bn.", article) == []
