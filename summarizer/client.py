@@ -51,7 +51,12 @@ MAX_RETRY_AFTER: float = 60.0
 #: Name of the schema in the request (`response_format.json_schema.name`).
 SCHEMA_NAME = "extraction"
 
-_SECRET_RE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{3,}|Bearer\s+\S+)")
+#: Shapes of API keys that servers echo in messages: OpenAI's (also masked), bearer tokens,
+#: and the prefixed keys of other OpenAI-compatible providers.
+_SECRET_RE = re.compile(
+    r"\b(?:sk-[A-Za-z0-9_\-*]{3,}|Bearer\s+\S+|(?:gsk|xai|hf|sk|pk|rk)_[A-Za-z0-9]{8,}"
+    r"|AIza[0-9A-Za-z_\-]{20,})"
+)
 
 
 @dataclass(frozen=True)
@@ -148,8 +153,11 @@ class InvalidAnswer(ServiceError):
         self.content = content
 
 
-def redact(text: str) -> str:
-    """Keep API keys (even masked ones a server echoes) out of messages and logs."""
+def redact(text: str, key: str | None = None) -> str:
+    """Keep API keys (even masked ones a server echoes) out of messages and logs: the key in
+    use, whatever its shape, and anything shaped like a key."""
+    if key and len(key) >= 8:
+        text = text.replace(key, "[redacted]")
     return _SECRET_RE.sub("[redacted]", text)
 
 
@@ -463,7 +471,8 @@ def _one_line(exc: Exception, settings: ModelSettings, stats: CallStats) -> Exce
     import openai
 
     if isinstance(exc, NotJSONBody | openai.OpenAIError) and not isinstance(exc, ServiceError):
-        return service_error(exc, settings, stats.requests)
+        error = service_error(exc, settings, stats.requests)
+        return type(error)(redact(str(error), settings.api_key))
     return exc
 
 

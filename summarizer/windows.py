@@ -62,9 +62,9 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
     events: list[Event] = []
     claims: list[Claim] = []
     seen_evidence: set[tuple[str, tuple[tuple[str, ...], ...]]] = set()
-    pending_affiliations: list[tuple[int, str | None, dict[str, str]]] = []
+    pending_affiliations: list[tuple[int, str | None, dict[str, str], int]] = []
 
-    for part in parts:
+    for n, part in enumerate(parts, start=1):
         ids: dict[str, str] = {}
         for actor in part.actors:
             forms = [tuple(keys(f)) for f in (actor.name, *actor.aliases)]
@@ -79,31 +79,37 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
             for f in forms:
                 by_form.setdefault(f, known)
             ids[actor.id] = actors[known].id
-            pending_affiliations.append((known, actor.affiliation_id, ids))
+            pending_affiliations.append((known, actor.affiliation_id, ids, n))
         for event in part.events:
             if _first_time(seen_evidence, "E", event.evidence):
                 events.append(event.model_copy(update={
                     "id": f"E{len(events) + 1}",
-                    "actor_ids": [ids.get(a, a) for a in event.actor_ids],
+                    "actor_ids": [_mapped(ids, a, n) for a in event.actor_ids],
                 }))  # fmt: skip
         for claim in part.claims:
             if _first_time(seen_evidence, "C", claim.evidence):
-                speaker = ids.get(claim.speaker_id, claim.speaker_id) if claim.speaker_id else None
+                speaker = _mapped(ids, claim.speaker_id, n) if claim.speaker_id else None
                 claims.append(claim.model_copy(
                     update={"id": f"C{len(claims) + 1}", "speaker_id": speaker}
                 ))  # fmt: skip
     resolved: set[int] = set()
-    for index, affiliation, ids in pending_affiliations:  # the first affiliation stated wins
+    for index, affiliation, ids, n in pending_affiliations:  # the first one stated wins
         if affiliation is not None and index not in resolved:
             resolved.add(index)
             actors[index] = actors[index].model_copy(
-                update={"affiliation_id": ids.get(affiliation, affiliation)}
+                update={"affiliation_id": _mapped(ids, affiliation, n)}
             )
     first = parts[0]
     return Extraction(
         headline=first.headline, summary=first.summary,
         actors=actors, events=events, claims=claims,
     )  # fmt: skip
+
+
+def _mapped(ids: dict[str, str], local: str, part: int) -> str:
+    """A part's actor id in the merged numbering; an id the part never defined stays
+    dangling, marked with its part, instead of landing on another part's actor."""
+    return ids.get(local, f"{local} (part {part})")
 
 
 def _merge_actor(kept: Actor, other: Actor) -> Actor:

@@ -345,3 +345,41 @@ def test_a_missing_jsonl_is_that_inputs_error(tmp_path):
         run = Run(fake, [inputs, tmp_path / "missing.jsonl"], tmp_path / "out")
     assert run.report.counts["ok"] == 2 and run.report.failed == 1
     assert "no such file" in run.errors()[0]["error"]
+
+
+def test_merging_windows_keeps_a_dangling_reference_dangling():
+    from summarizer.models import Extraction
+    from summarizer.windows import merge_extractions
+
+    def part(actor_name: str, event_actor: str) -> Extraction:
+        return Extraction.model_validate({
+            "headline": "h", "summary": "s",
+            "actors": [{"id": "A1", "name": actor_name, "aliases": [], "kind": "other",
+                        "description": None, "affiliation_id": None, "evidence": [actor_name]}],
+            "events": [{"id": "E1", "type": "other", "description": "d", "when": None,
+                        "where": None, "actor_ids": [event_actor], "figures": [],
+                        "evidence": [f"{actor_name} moved"]}],
+            "claims": [],
+        })  # fmt: skip
+
+    merged = merge_extractions([part("Northern Front", "A1"), part("Local Council", "A2")])
+    assert [a.id for a in merged.actors] == ["A1", "A2"]
+    assert merged.events[1].actor_ids == ["A2 (part 2)"]  # not the other part's A2
+
+
+def test_the_key_in_use_is_redacted_whatever_its_shape():
+    from summarizer.client import redact
+
+    assert redact("Key gsk_ABCDEFGH12345678 is not allowed") == "Key [redacted] is not allowed"
+    assert redact("key AIzaSyA1234567890abcdefghijk denied") == "key [redacted] denied"
+    assert redact("your key mycorp-0123456789 expired", "mycorp-0123456789") == (
+        "your key [redacted] expired"
+    )
+
+
+def test_a_key_echoed_by_the_server_never_reaches_errors_jsonl(tmp_path):
+    with FakeOpenAI() as fake:
+        fake.script("Article 1:", status(403, f"Key {TEST_KEY} is not allowed", type="forbidden"))
+        run = Run(fake, [write_articles(tmp_path / "in", 2)], tmp_path / "out")
+    text = (tmp_path / "out" / ERRORS_FILE).read_text()
+    assert "(403)" in text and TEST_KEY not in text and TEST_KEY not in run.report.aborted
