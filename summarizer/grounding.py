@@ -9,7 +9,7 @@ extraction): no I/O, no globals.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from summarizer.models import (
 from summarizer.names import missing_names_in, occurs
 from summarizer.numbers import ArticleNumbers, find_numbers, unsupported_numbers_in
 from summarizer.quotes import find_quote, inside_quotation_marks
-from summarizer.text import ArticleIndex, keys
+from summarizer.text import ArticleIndex, has_dotted_acronym, keys, undot_acronyms
 
 #: Characters of an excerpt or text shown in a problem message.
 MESSAGE_EXCERPT_CHARS: int = 80
@@ -48,6 +48,12 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
     """
     if not isinstance(extraction, Extraction):
         extraction = Extraction.model_validate(extraction)
+    if has_dotted_acronym(article_text) or has_dotted_acronym(extraction.model_dump_json()):
+        # "U.N." and "UN" compare alike; lengths are kept, so spans stay valid.
+        article_text = undot_acronyms(article_text)
+        extraction = Extraction.model_validate(
+            _map_strings(extraction.model_dump(), undot_acronyms)
+        )
     article = _Article.of(article_text)
     items: list[Item] = [*extraction.actors, *extraction.events, *extraction.claims]
     item_keys = _item_keys(items)
@@ -108,6 +114,16 @@ class _Article:
         words = (index.starts, index.ends, index.keys)
         numbers = ArticleNumbers.of(text, words, index.positions)
         return cls(text, index, numbers, injection_spans(text, index.positions.keys()))
+
+
+def _map_strings(data: Any, f: Callable[[str], str]) -> Any:
+    if isinstance(data, str):
+        return f(data)
+    if isinstance(data, dict):
+        return {k: _map_strings(v, f) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_map_strings(v, f) for v in data]
+    return data
 
 
 def _item_keys(items: list[Item]) -> list[str]:

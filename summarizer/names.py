@@ -9,6 +9,7 @@ matter ("Turkiye" for "Türkiye"). Two real words far apart are not a name ("Nic
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 
 from summarizer.lexicon import is_ordinary_word
@@ -60,7 +61,23 @@ def _near(sorted_positions: list[int], p: int, window: int) -> bool:
     return i < len(sorted_positions) and sorted_positions[i] <= p + window
 
 
-_CAPITAL = "A-ZÀ-ÖØ-Þ"
+def _capital_letters() -> str:
+    """A regex class of every upper- and title-case letter of the scripts news is written
+    in (Latin, Greek, Cyrillic, Armenian, Georgian...), as ranges: "İzmir", "Łódź", "Москва"."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x3000):
+        if chr(cp).isupper() or unicodedata.category(chr(cp)) == "Lt":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+_CAPITAL = _capital_letters()
 _GAP = r"[\s\-‐‑–'’]+"
 _NAME_WORD = rf"(?<!\w)[{_CAPITAL}]\w*"
 _CONNECTOR = "(?:" + "|".join(sorted(CONNECTORS, key=len, reverse=True)) + ")"

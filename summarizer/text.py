@@ -62,6 +62,21 @@ def keys(text: str) -> list[str]:
     return [word_key(w) for w in WORD_RE.findall(text)]
 
 
+_DOTTED_ACRONYM_RE = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}")
+
+
+def undot_acronyms(text: str) -> str:
+    """ "U.N." -> "UN  ", "U.S." -> "US  ": the letters, padded with spaces to the same length,
+    so that "U.N." and "UN" compare alike and every offset into the text stays valid."""
+    if "." not in text:
+        return text
+    return _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", "").ljust(len(m.group())), text)
+
+
+def has_dotted_acronym(text: str) -> bool:
+    return _DOTTED_ACRONYM_RE.search(text) is not None
+
+
 #: Between texts checked in one pass: ends a sentence and a run of capitalised words, and
 #: joins no number or word to the next text.
 TEXT_SEPARATOR = "\n¶\n"

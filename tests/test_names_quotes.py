@@ -94,3 +94,30 @@ def test_texts_checked_in_one_pass_do_not_run_into_each_other(index1):
 def test_a_title_case_headline_flags_names_not_ordinary_words(index1):
     assert missing_names(index1, "Rebels Cut Damascus-Aleppo Highway In Surprise Offensive") == []
     assert missing_names(index1, "Putin Backs Assad As Rebels Advance On Aleppo") == ["Putin"]
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [("Clashes erupted near İzmir.", ["İzmir"]), ("Troops reached Москва.", ["Москва"]),
+     ("Fighting near Łódź went on.", ["Łódź"])],
+)  # fmt: skip
+def test_names_in_any_script_are_checked(index1, text, missing):
+    assert missing_names(index1, text) == missing
+
+
+def test_dotted_and_undotted_acronyms_compare_alike():
+    from summarizer import validate
+
+    article = "The U.N. said aid convoys reached Idlib on Monday. U.S. officials agreed."
+    extraction = {
+        "headline": "UN says aid reached Idlib",
+        "summary": "The UN said aid convoys reached Idlib on Monday, and US officials agreed.",
+        "actors": [{"id": "A1", "name": "UN", "aliases": ["U.N."], "kind": "international_body",
+                    "description": None, "affiliation_id": None,
+                    "evidence": ["The UN said aid convoys reached Idlib"]}],
+        "events": [], "claims": [],
+    }  # fmt: skip
+    report = validate(article, extraction)
+    assert report.ok
+    (start, end), = report.items["A1"].spans  # fmt: skip
+    assert article[start:end] == "The U.N. said aid convoys reached Idlib"  # original offsets
