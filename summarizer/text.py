@@ -66,11 +66,16 @@ _DOTTED_ACRONYM_RE = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}")
 
 
 def undot_acronyms(text: str) -> str:
-    """ "U.N." -> "UN  ", "U.S." -> "US  ": the letters, padded with spaces to the same length,
-    so that "U.N." and "UN" compare alike and every offset into the text stays valid."""
+    """ "U.N." -> "UN .", "a.m." -> "am .": the letters, padded with spaces to the same
+    length and keeping the last dot (it may end a sentence), so that "U.N." and "UN" compare
+    alike and every offset into the text stays valid."""
     if "." not in text:
         return text
-    return _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", "").ljust(len(m.group())), text)
+
+    def letters(m: re.Match[str]) -> str:
+        return m.group().replace(".", "").ljust(len(m.group()) - 1) + "."
+
+    return _DOTTED_ACRONYM_RE.sub(letters, text)
 
 
 def has_dotted_acronym(text: str) -> bool:
