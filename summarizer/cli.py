@@ -345,7 +345,13 @@ def _emit_document(document: object, fmt: str | None, output: str | None) -> Non
     else:
         text = document.model_dump_json(indent=2) + "\n"  # type: ignore[attr-defined]
     if output:
-        write_atomic(Path(output), text)
+        try:
+            write_atomic(Path(output), text)
+        except OSError as e:
+            raise InputError(
+                f"-o {output}: cannot write ({e.strerror}); the result was not saved:"
+                " choose a writable place"
+            ) from None
     else:
         click.echo(text, nl=False)
 

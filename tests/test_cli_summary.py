@@ -155,3 +155,11 @@ def test_the_examples_are_what_the_tool_prints(example, article, tmp_path):
         return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", "TIME", text)
 
     assert stable(out.read_text()) == stable((ROOT / "examples" / example).read_text())
+
+
+def test_an_unwritable_output_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    done = cli("summary", ARTICLE1, "--replay", "cassettes", "-o", str(blocker / "doc.json"))
+    assert done.returncode == 2 and "cannot write" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
