@@ -9,7 +9,7 @@ extraction): no I/O, no globals.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +48,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
     """
     if not isinstance(extraction, Extraction):
         extraction = Extraction.model_validate(extraction)
-    if has_dotted_acronym(article_text) or has_dotted_acronym(extraction.model_dump_json()):
+    if has_dotted_acronym(article_text) or any(map(has_dotted_acronym, _strings(extraction))):
         # "U.N." and "UN" compare alike; lengths are kept, so spans stay valid.
         article_text = undot_acronyms(article_text)
         extraction = Extraction.model_validate(
@@ -114,6 +114,25 @@ class _Article:
         words = (index.starts, index.ends, index.keys)
         numbers = ArticleNumbers.of(text, words, index.positions)
         return cls(text, index, numbers, injection_spans(text, index.positions.keys()))
+
+
+def _strings(extraction: Extraction) -> Iterator[str]:
+    """Every text of an extraction (ids and enums aside)."""
+    yield extraction.headline
+    yield extraction.summary
+    for item in [*extraction.actors, *extraction.events, *extraction.claims]:
+        yield from item.evidence
+        if isinstance(item, Actor):
+            yield item.name
+            yield from item.aliases
+            texts = [item.description]
+        elif isinstance(item, Event):
+            texts = [item.description, item.when, item.where]
+        else:
+            texts = [item.statement, item.quote]
+        yield from (t for t in texts if t)
+        for fig in getattr(item, "figures", []):
+            yield fig.as_written
 
 
 def _map_strings(data: Any, f: Callable[[str], str]) -> Any:
