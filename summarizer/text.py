@@ -78,8 +78,11 @@ def undot_acronyms(text: str) -> str:
     return _DOTTED_ACRONYM_RE.sub(letters, text)
 
 
+_DOT_LETTER_DOT_RE = re.compile(r"\.[^\W\d_]\.")  # in every dotted acronym; fast to seek
+
+
 def has_dotted_acronym(text: str) -> bool:
-    return _DOTTED_ACRONYM_RE.search(text) is not None
+    return bool(_DOT_LETTER_DOT_RE.search(text)) and bool(_DOTTED_ACRONYM_RE.search(text))
 
 
 #: Between texts checked in one pass: ends a sentence and a run of capitalised words, and
