@@ -11,6 +11,14 @@ EXAMPLES = ROOT / "examples"
 EVAL = ROOT / "tests" / "eval"
 
 
+@pytest.fixture(autouse=True)
+def _no_model_settings_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests say which server, key and model they use; the machine's settings stay out."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "OPENAI_ORG_ID",
+                 "OPENAI_PROJECT_ID"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def article1() -> str:
     return (EXAMPLES / "aleppo-offensive-1.txt").read_text(encoding="utf-8")
