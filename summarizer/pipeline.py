@@ -242,18 +242,6 @@ def _keyed_items(extraction: Extraction) -> list[tuple[str, Any]]:
 # --- drivers -------------------------------------------------------------------------------
 
 
-def _article(text: str, **meta: Any) -> ArticleInput:
-    return ArticleInput(text=text, **meta)
-
-
-def _sync_client(
-    client: ModelClient | openai.OpenAI | None, settings: ModelSettings
-) -> ModelClient:
-    if isinstance(client, ModelClient):
-        return client
-    return ModelClient(settings, openai_client=client)
-
-
 def summarize(
     text: str,
     *,
@@ -280,10 +268,12 @@ def summarize(
     model service fails and `GroundingFailed` when `on_problems="fail"` and problems remain.
     """
     settings = _settings(client, model, base_url, api_key)
-    model_client = _sync_client(client, settings)
+    model_client = (
+        client if isinstance(client, ModelClient) else ModelClient(settings, openai_client=client)
+    )
     stats = stats if stats is not None else CallStats()
-    article = _article(text, id=article_id, title=title, source=source, url=url,
-                       published=published)  # fmt: skip
+    article = ArticleInput(text, id=article_id, title=title, source=source, url=url,
+                           published=published)  # fmt: skip
     steps = _steps(article, model_client.settings.model, repairs, on_problems, stats, window_chars)
     return _drive(steps, lambda messages: model_client.complete(messages, stats))
 
@@ -314,8 +304,8 @@ async def asummarize(
         else AsyncModelClient(settings, openai_client=client)
     )  # fmt: skip
     stats = stats if stats is not None else CallStats()
-    article = _article(text, id=article_id, title=title, source=source, url=url,
-                       published=published)  # fmt: skip
+    article = ArticleInput(text, id=article_id, title=title, source=source, url=url,
+                           published=published)  # fmt: skip
     steps = _steps(article, model_client.settings.model, repairs, on_problems, stats, window_chars)
     return await _adrive(
         steps, lambda messages: model_client.complete(messages, stats), checker or _check_here
