@@ -1,8 +1,8 @@
 """Many articles in one run: as fast as the key allows, and every article ends as a result
 file or as a line of `errors.jsonl`.
 
-- Workers (--jobs) take articles one by one from a stream (a JSON Lines file is never read
-  whole), and every request passes one shared `RateGate`.
+- Lanes take articles one by one from a stream (a JSON Lines file is never read whole);
+  every request passes one shared `RateGate`, which keeps --jobs requests in flight.
 - Each result is `OUTDIR/<id>.json`, written atomically (temporary file, then rename).
 - Resume: an article whose result exists for the same text, model and prompt version is
   skipped; everything else is done again. Temporary files left by a killed run are removed.
@@ -15,34 +15,34 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from summarizer.articles import Loaded
-from summarizer.client import AsyncModelClient, CallStats, FatalServiceError
-from summarizer.errors import UserError
-from summarizer.grounding import validate
-from summarizer.models import Extraction, GroundingReport, SummaryDocument
+from summarizer.client import AsyncModelClient, CallStats
+from summarizer.errors import FatalServiceError, UserError
+from summarizer.models import SummaryDocument
 from summarizer.output import write_atomic
-from summarizer.pipeline import Checker, GroundingFailed, OnProblems, asummarize
+from summarizer.pipeline import ArticleInput, GroundingFailed, OnProblems, asummarize
 from summarizer.prompting import prompt_version
 from summarizer.settings import DEFAULT_JOBS, WINDOW_CHARS
 
+if TYPE_CHECKING:
+    from summarizer.workers import WorkerPool
+
 ERRORS_FILE = "errors.jsonl"
+#: Articles in progress per request slot (--jobs): the gate keeps the requests in flight
+#: to --jobs, and while an article waits for its answer, the next one is being prepared and
+#: the last one checked and written, so a free slot never waits for that work.
+ARTICLES_PER_SLOT: int = 2
 #: Failures listed in the closing table; all of them are in errors.jsonl.
 MAX_FAILURES_SHOWN: int = 10
-#: Most worker processes that run grounding checks for a batch (one core stays with the
-#: event loop that sends the requests).
-CHECK_WORKERS: int = 4
-#: How often a check worker looks whether the batch process still lives, in seconds.
-PARENT_WATCH_SECONDS: float = 0.5
 #: Shortest interval between two redraws of the progress bar, in seconds.
 PROGRESS_REDRAW: float = 0.1
 
@@ -56,6 +56,42 @@ class Outcome:
     id: str | None = None
     requests: int = 0
     error: str | None = None
+    #: The failure is one that every further request would meet (key, quota, model).
+    fatal: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """An article to summarise, and where its result goes."""
+
+    source: str
+    name: str
+    path: Path
+    article: ArticleInput
+
+
+def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Outcome:
+    """An article's end: its result file written, or its error (a document that failed
+    `on_problems="fail"` is kept beside, as NAME.failed.json)."""
+    name, source = job.name, job.source
+    if isinstance(result, SummaryDocument):
+        write_atomic(job.path, result.model_dump_json(indent=2))
+        if result.dropped:
+            status: Status = "dropped"
+        else:
+            status = "ok" if result.grounding.ok else "flagged"
+        return Outcome(source, status, name, requests)
+    if isinstance(result, GroundingFailed):
+        kept = job.path.with_name(f"{name}.failed.json")
+        write_atomic(kept, result.document.model_dump_json(indent=2))
+        return Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
+    if isinstance(result, FatalServiceError):
+        return Outcome(source, "failed", name, requests, str(result), fatal=True)
+    if isinstance(result, UserError):
+        return Outcome(source, "failed", name, requests, str(result))
+    # A bug must not lose the rest of the batch.
+    return Outcome(source, "failed", name, requests,
+                   f"internal error: {type(result).__name__}: {result}")  # fmt: skip
 
 
 @dataclass
@@ -121,52 +157,6 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class ProcessChecker:
-    """Grounding checks in worker processes, so that a batch's event loop keeps the
-    requests flowing on one core while the checks run on the others."""
-
-    def __init__(self, workers: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # spawn: the workers are this process's own children, and each watches it, so that
-        # they end with it even on kill -9 (a forkserver's workers outlive a killed parent).
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context,
-            initializer=_start_worker, initargs=(os.getpid(),),
-        )  # fmt: skip
-
-    async def __call__(self, text: str, extraction: Extraction) -> GroundingReport:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, validate, text, extraction)
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_worker(parent: int) -> None:
-    """In a check worker: keep the collector off the import-time objects (see
-    `cli._settle_heap`), and end when the batch process is gone (it was killed)."""
-    import gc
-    import threading
-
-    gc.freeze()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_WATCH_SECONDS)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def default_checker() -> ProcessChecker | None:
-    """A process pool on a machine with cores to spare; None (check in the loop) otherwise."""
-    cores = os.cpu_count() or 1
-    return ProcessChecker(min(cores - 1, CHECK_WORKERS)) if cores > 1 else None
-
-
 class Batch:
     def __init__(
         self,
@@ -179,10 +169,10 @@ class Batch:
         resume: bool = True,
         progress: Progress | None = None,
         window_chars: int = WINDOW_CHARS,
-        checker: Checker | None = None,
+        workers: WorkerPool | None = None,
     ) -> None:
         self.window_chars = window_chars
-        self.checker = checker
+        self.workers = workers
         self.outdir = outdir
         self.client = client
         self.jobs = jobs
@@ -201,7 +191,8 @@ class Batch:
         for stale in self.outdir.glob(".*.tmp"):  # left by a run that was killed
             stale.unlink(missing_ok=True)
         with open(self.outdir / ERRORS_FILE, "w", encoding="utf-8") as self._errors:
-            await asyncio.gather(*(self._worker(articles) for _ in range(self.jobs)))
+            lanes = self.jobs * ARTICLES_PER_SLOT
+            await asyncio.gather(*(self._worker(articles) for _ in range(lanes)))
         self._errors = None
         if self.progress:
             self.progress.close()
@@ -234,32 +225,21 @@ class Batch:
         if self.report.aborted:
             return Outcome(loaded.source, "failed", id=name,
                            error=f"not attempted: {self.report.aborted}")  # fmt: skip
+        job = Job(loaded.source, name, path, replace(article, id=name))
+        if self.workers is not None:
+            return await self.workers.summarize(job, self.client.fetch)
         stats = CallStats()
+        result: SummaryDocument | Exception
         try:
-            document = await asummarize(
+            result = await asummarize(
                 article.text, title=article.title, source=article.source, url=article.url,
                 published=article.published, article_id=name, client=self.client,
                 repairs=self.repairs, on_problems=self.on_problems, stats=stats,
-                window_chars=self.window_chars, checker=self.checker,
+                window_chars=self.window_chars,
             )  # fmt: skip
-        except GroundingFailed as e:
-            kept = self.outdir / f"{name}.failed.json"
-            await asyncio.to_thread(write_atomic, kept, e.document.model_dump_json(indent=2))
-            return Outcome(loaded.source, "failed", name, stats.requests, f"{e} ({kept.name})")
-        except FatalServiceError as e:
-            self.report.aborted = self.report.aborted or str(e)
-            return Outcome(loaded.source, "failed", name, stats.requests, str(e))
-        except UserError as e:
-            return Outcome(loaded.source, "failed", name, stats.requests, str(e))
-        except Exception as e:  # a bug must not lose the rest of the batch
-            return Outcome(loaded.source, "failed", name, stats.requests,
-                           f"internal error: {type(e).__name__}: {e}")  # fmt: skip
-        await asyncio.to_thread(_write_document, path, document)
-        if document.dropped:
-            status: Status = "dropped"
-        else:
-            status = "ok" if document.grounding.ok else "flagged"
-        return Outcome(loaded.source, status, name, stats.requests)
+        except Exception as e:
+            result = e
+        return await asyncio.to_thread(conclude, job, result, stats.requests)
 
     def _already_done(self, path: Path, digest: str) -> bool:
         """Whether `path` holds a result for this text, model and prompt version."""
@@ -274,6 +254,8 @@ class Batch:
             return False
 
     def _record(self, outcome: Outcome) -> None:
+        if outcome.fatal:
+            self.report.aborted = self.report.aborted or outcome.error
         self.report.counts[outcome.status] += 1
         self.report.requests += outcome.requests
         if outcome.status == "failed":
@@ -291,10 +273,6 @@ class Batch:
             self._errors.flush()
         if self.progress:
             self.progress.update(outcome)
-
-
-def _write_document(path: Path, document: SummaryDocument) -> None:
-    write_atomic(path, document.model_dump_json(indent=2))
 
 
 def report_table(report: BatchReport, outdir: Path) -> str:

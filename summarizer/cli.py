@@ -290,10 +290,11 @@ def _run_batch(
     import httpx2
 
     from summarizer.articles import count_articles, iter_articles
-    from summarizer.batch import Batch, Progress, default_checker, report_table
+    from summarizer.batch import ARTICLES_PER_SLOT, Batch, Progress, report_table
     from summarizer.client import AsyncModelClient
     from summarizer.errors import EXIT_SERVICE
     from summarizer.ratelimit import RateGate
+    from summarizer.workers import WorkerConfig, WorkerPool, default_workers
 
     if outdir.exists() and not outdir.is_dir():
         raise InputError(f"-o {outdir}: a file is there; several articles need a directory")
@@ -306,11 +307,19 @@ def _run_batch(
         http = httpx2.AsyncClient(limits=limits)
     client = AsyncModelClient(settings, http_client=http,
                               gate=RateGate(jobs, max_requests=max_requests))  # fmt: skip
-    checker = default_checker() if jobs > 1 else None
+    progress = Progress(count_articles(files), quiet=quiet)
+    workers = None
+    if jobs > 1 and (count := default_workers()) > 1:
+        # Forked before the event loop starts; see summarizer.workers.
+        config = WorkerConfig(model=settings.model, repairs=repairs,
+                              on_problems=on_problems,  # type: ignore[arg-type]
+                              window_chars=window_chars,
+                              threads=jobs * ARTICLES_PER_SLOT)  # fmt: skip
+        workers = WorkerPool(count, config)
     batch = Batch(outdir, client, jobs=jobs, repairs=repairs, resume=resume,
-                  window_chars=window_chars, checker=checker,
+                  window_chars=window_chars, workers=workers,
                   on_problems=on_problems,  # type: ignore[arg-type]
-                  progress=Progress(count_articles(files), quiet=quiet))  # fmt: skip
+                  progress=progress)  # fmt: skip
 
     async def run():  # type: ignore[no-untyped-def]
         async with http:
@@ -319,8 +328,8 @@ def _run_batch(
     try:
         report = asyncio.run(run())
     finally:
-        if checker:
-            checker.close()
+        if workers:
+            workers.close()
     click.echo(report_table(report, outdir))
     if report.aborted:
         sys.exit(EXIT_SERVICE)

@@ -31,7 +31,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from summarizer.errors import InputError, ServiceError
+from summarizer.errors import FatalServiceError, InputError, ServiceError
 from summarizer.models import Extraction
 from summarizer.prompting import Message
 from summarizer.ratelimit import RateGate
@@ -128,11 +128,6 @@ class CallStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     log: list[str] = field(default_factory=list)
-
-
-class FatalServiceError(ServiceError):
-    """A failure every further request would meet too (key, access, quota, model): a batch
-    stops sending and records the articles left with this reason."""
 
 
 class NotJSONBody(Exception):
@@ -261,23 +256,44 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
 # --- the answer ----------------------------------------------------------------------------
 
 
-def parse_completion(completion: Any) -> Answer:
-    """Check a Chat Completions answer and read the extraction out of it."""
+@dataclass(frozen=True)
+class Reply:
+    """What the pipeline needs of a Chat Completions answer: plain data, so that a batch
+    can hand it from the process that talks to the network to the one that checks it."""
+
+    content: str | None
+    refusal: str | None
+    finish_reason: str | None
+
+
+def read_reply(completion: Any) -> Reply:
+    """The first choice of an SDK completion."""
     if not getattr(completion, "choices", None):
         raise ServiceError("the model's answer has no choices")
     choice = completion.choices[0]
     message = choice.message
-    if getattr(message, "refusal", None):
-        raise ServiceError(f"the model refused: {redact(message.refusal)}")
-    if choice.finish_reason == "length":
+    return Reply(message.content, getattr(message, "refusal", None), choice.finish_reason)
+
+
+def parse_completion(completion: Any) -> Answer:
+    """Check a Chat Completions answer and read the extraction out of it."""
+    return parse_reply(read_reply(completion))
+
+
+def parse_reply(reply: Reply) -> Answer:
+    """Check an answer and read the extraction out of it: refusals and cut answers are
+    service errors, content that is not a valid extraction is an `InvalidAnswer`."""
+    if reply.refusal:
+        raise ServiceError(f"the model refused: {redact(reply.refusal)}")
+    if reply.finish_reason == "length":
         raise ServiceError(
             "the model's answer was cut off at its length limit (finish_reason length):"
             " the article may be too long for this model; raise --max-tokens or use a model"
             " with a larger output limit"
         )
-    if choice.finish_reason == "content_filter":
+    if reply.finish_reason == "content_filter":
         raise ServiceError("the provider's content filter stopped the answer (content_filter)")
-    content = message.content or ""
+    content = reply.content or ""
     if not content.strip():
         raise InvalidAnswer("the model's answer is empty", content)
     try:
@@ -359,6 +375,10 @@ class ModelClient:
         self._sleep = sleep
 
     def complete(self, messages: list[Message], stats: CallStats) -> Answer:
+        return parse_reply(self.fetch(messages, stats))
+
+    def fetch(self, messages: list[Message], stats: CallStats) -> Reply:
+        """The answer to `messages`, retried through transient failures; not yet checked."""
         body = self.settings.request(messages)
         try:
             for attempt in Retrying(**_retry_policy(self._sleep)):
@@ -368,7 +388,7 @@ class ModelClient:
         except Exception as exc:
             raise _one_line(exc, self.settings, stats) from None
         _count_usage(completion, stats)
-        return parse_completion(completion)
+        return read_reply(completion)
 
     def _create(self, body: dict[str, Any]) -> Any:
         """POST the body as it is: the SDK's `post` for custom requests skips the type
@@ -408,15 +428,22 @@ class AsyncModelClient:
         self._sleep = sleep
 
     async def complete(self, messages: list[Message], stats: CallStats) -> Answer:
+        return parse_reply(await self.fetch(messages, stats))
+
+    async def fetch(self, messages: list[Message], stats: CallStats) -> Reply:
+        """As `ModelClient.fetch`, through the batch's gate when there is one."""
         body = self.settings.request(messages)
         try:
             async for attempt in AsyncRetrying(**_retry_policy(self._sleep)):
                 with attempt:
                     completion = await self._send(body, stats)
         except Exception as exc:
-            raise _one_line(exc, self.settings, stats) from None
+            error = _one_line(exc, self.settings, stats)
+            if isinstance(error, FatalServiceError) and self.gate is not None:
+                await self.gate.stop(str(error))  # nothing more goes out, not even now
+            raise error from None
         _count_usage(completion, stats)
-        return parse_completion(completion)
+        return read_reply(completion)
 
     async def _send(self, body: dict[str, Any], stats: CallStats) -> Any:
         """One request, through the batch's gate when there is one."""

@@ -22,6 +22,11 @@ class ServiceError(UserError):
     exit_code = EXIT_SERVICE
 
 
+class FatalServiceError(ServiceError):
+    """A failure every further request would meet too (key, access, quota, model): a batch
+    stops sending and records the articles left with this reason."""
+
+
 def describe_validation_error(error: object, source: str) -> str:
     """One line naming the first field of a pydantic ValidationError that is wrong."""
     errors = error.errors()  # type: ignore[attr-defined]

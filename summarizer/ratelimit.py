@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from summarizer.errors import ServiceError
+from summarizer.errors import FatalServiceError, ServiceError
 
 #: Pause for the whole batch after a 429 that says nothing about how long to wait, seconds.
 DEFAULT_RATE_LIMIT_PAUSE: float = 1.0
@@ -38,6 +38,8 @@ class RateGate:
         self.sent = 0
         self.not_before = 0.0
         self.rate_limited = 0
+        #: Why the gate closed for good (a failure every further request would meet).
+        self.stopped: str | None = None
         self._successes = 0
         self._clock = clock
         self._changed = asyncio.Condition()
@@ -45,6 +47,8 @@ class RateGate:
     async def acquire(self) -> None:
         async with self._changed:
             while True:
+                if self.stopped is not None:
+                    raise FatalServiceError(f"not attempted: {self.stopped}")
                 if self.max_requests is not None and self.sent >= self.max_requests:
                     raise RequestCapReached(
                         f"the run has sent its --max-requests {self.max_requests} requests"
@@ -76,4 +80,10 @@ class RateGate:
                 if self.limit < self.ceiling and self._successes >= self.limit:
                     self.limit += 1
                     self._successes = 0
+            self._changed.notify_all()
+
+    async def stop(self, reason: str) -> None:
+        """Let nothing more through, and wake those waiting to tell them why."""
+        async with self._changed:
+            self.stopped = self.stopped or reason
             self._changed.notify_all()

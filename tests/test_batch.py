@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,9 @@ from fakeserver import (
     Reply,
     breaks_schema,
     cut_mid_body,
+    echo_reply,
     hang,
+    last_user_text,
     length,
     not_json,
     ok,
@@ -25,9 +29,14 @@ from fakeserver import (
 from scenarios import TEST_KEY
 
 from summarizer.articles import expand, iter_articles
-from summarizer.batch import ERRORS_FILE, Batch, BatchReport
+from summarizer.batch import ARTICLES_PER_SLOT, ERRORS_FILE, Batch, BatchReport
 from summarizer.client import AsyncModelClient, ModelSettings
 from summarizer.ratelimit import RateGate
+from summarizer.settings import WINDOW_CHARS
+from summarizer.workers import WorkerConfig, WorkerPool
+
+#: Where an article's work runs: in the batch's process, or in two worker processes.
+WHERE = pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "workers"])
 
 
 def article(i: int) -> str:
@@ -45,9 +54,13 @@ def write_articles(directory: Path, n: int) -> Path:
 
 
 class Run:
-    """One batch in this process, its sleeps recorded instead of slept."""
+    """One batch, its sleeps recorded instead of slept: in this process, or with `workers`
+    processes doing all but the requests (as the command does on a machine with cores)."""
 
-    def __init__(self, fake: FakeOpenAI, inputs: list[Path], outdir: Path, **kw) -> None:
+    def __init__(
+        self, fake: FakeOpenAI, inputs: list[Path], outdir: Path,
+        workers: int | WorkerPool = 0, **kw,
+    ) -> None:  # fmt: skip
         self.sleeps: list[float] = []
 
         async def sleep(seconds: float) -> None:
@@ -58,10 +71,21 @@ class Run:
         settings = ModelSettings(api_key=TEST_KEY, base_url=fake.base_url,
                                  timeout=kw.pop("timeout", 5.0))  # fmt: skip
         client = AsyncModelClient(settings, sleep=sleep, gate=self.gate)
-        self.batch = Batch(outdir, client, jobs=jobs, **kw)
-        self.report: BatchReport = asyncio.run(
-            self.batch.run(iter_articles(expand([str(p) for p in inputs])))
-        )
+        pool = workers if isinstance(workers, WorkerPool) else None
+        if workers and pool is None:
+            config = WorkerConfig(model=settings.model, repairs=kw.get("repairs", 1),
+                                  on_problems=kw.get("on_problems", "flag"),
+                                  window_chars=kw.get("window_chars", WINDOW_CHARS),
+                                  threads=jobs * ARTICLES_PER_SLOT)  # fmt: skip
+            pool = WorkerPool(workers, config)
+        self.batch = Batch(outdir, client, jobs=jobs, workers=pool, **kw)
+        try:
+            self.report: BatchReport = asyncio.run(
+                self.batch.run(iter_articles(expand([str(p) for p in inputs])))
+            )
+        finally:
+            if pool:
+                pool.close()
         self.outdir = outdir
 
     def result(self, name: str) -> dict:
@@ -92,10 +116,12 @@ def non_json_body() -> Reply:
     ids=["429-retry-after", "429-retry-after-ms", "500", "502", "503", "cut-mid-body",
          "timeout", "body-not-json"],
 )  # fmt: skip
-def test_transient_faults_are_retried_and_succeed(tmp_path, fault, timeout):
+@WHERE
+def test_transient_faults_are_retried_and_succeed(tmp_path, fault, timeout, workers):
     with FakeOpenAI() as fake:
         fake.script("Article 2:", fault)
-        run = Run(fake, [write_articles(tmp_path / "in", 3)], tmp_path / "out", timeout=timeout)
+        run = Run(fake, [write_articles(tmp_path / "in", 3)], tmp_path / "out", timeout=timeout,
+                  workers=workers)  # fmt: skip
         assert run.report.counts["ok"] == 3 and run.report.failed == 0
         assert fake.count("Article 2:") == 2 and fake.count("Article 1:") == 1
     assert run.result("a002")["provenance"]["attempts"] == 2
@@ -115,34 +141,42 @@ def test_transient_faults_are_retried_and_succeed(tmp_path, fault, timeout):
     ],
     ids=["refusal", "length", "schema-broken-twice", "content-not-json-twice", "400"],
 )
-def test_failures_are_recorded_as_that_articles_error(tmp_path, replies, message):
+@WHERE
+def test_failures_are_recorded_as_that_articles_error(tmp_path, replies, message, workers):
     with FakeOpenAI() as fake:
         fake.script("Article 2:", *replies)
         fake.script("could not be used", *replies)  # the request that asks again
-        run = Run(fake, [write_articles(tmp_path / "in", 3)], tmp_path / "out")
+        run = Run(fake, [write_articles(tmp_path / "in", 3)], tmp_path / "out", workers=workers)
     assert run.report.counts["ok"] == 2 and run.report.failed == 1
     (error,) = run.errors()
     assert error["id"] == "a002" and message in error["error"]
     assert not (tmp_path / "out" / "a002.json").exists()
 
 
-def test_an_answer_that_breaks_the_schema_is_asked_again(tmp_path):
+@WHERE
+def test_an_answer_that_breaks_the_schema_is_asked_again(tmp_path, workers):
     with FakeOpenAI() as fake:
         fake.script("Article 1:", breaks_schema())
-        run = Run(fake, [write_articles(tmp_path / "in", 1)], tmp_path / "out")
+        run = Run(fake, [write_articles(tmp_path / "in", 1)], tmp_path / "out", workers=workers)
     assert run.report.counts["ok"] == 1 and run.result("a001")["provenance"]["attempts"] == 2
 
 
-def test_no_quota_stops_the_sending_and_records_every_article_left(tmp_path):
+@WHERE
+def test_no_quota_stops_the_sending_and_records_every_article_left(tmp_path, workers):
     with FakeOpenAI() as fake:
         fake.script("Article 2:", quota())
-        run = Run(fake, [write_articles(tmp_path / "in", 5)], tmp_path / "out", jobs=1)
-        assert len(fake.requests) == 2  # nothing sent after the quota error
-    assert run.report.counts["ok"] == 1 and run.report.failed == 4
+        run = Run(fake, [write_articles(tmp_path / "in", 5)], tmp_path / "out", jobs=1,
+                  workers=workers)  # fmt: skip
+        sent = [last_user_text(body) for body in fake.requests]
+    # Nothing is sent after the quota error (article 1 may go before it, or not at all:
+    # the batch prepares the next article while one is in flight).
+    assert "Article 2:" in sent[-1] and len(sent) <= 2
+    assert run.report.counts["ok"] == len(sent) - 1 and run.report.failed == 6 - len(sent)
     assert "insufficient_quota" in run.report.aborted
-    errors = run.errors()
-    assert [e["id"] for e in errors] == ["a002", "a003", "a004", "a005"]
-    assert all(e["error"].startswith("not attempted") for e in errors[1:])
+    errors = {e["id"]: e["error"] for e in run.errors()}
+    assert "insufficient_quota" in errors.pop("a002")
+    assert set(errors) >= {"a003", "a004", "a005"}
+    assert all(error.startswith("not attempted") for error in errors.values())
 
 
 def fabricated(text: str) -> dict:
@@ -174,13 +208,14 @@ INJECTED = (
 
 
 @pytest.mark.parametrize("policy", ["flag", "drop"])
-def test_an_answer_that_obeyed_an_injection_is_flagged_or_dropped(tmp_path, policy):
+@WHERE
+def test_an_answer_that_obeyed_an_injection_is_flagged_or_dropped(tmp_path, policy, workers):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "hostile.txt").write_text(INJECTED)
     with FakeOpenAI() as fake:
         fake.script("Kafr Nabl", ok(fabricated(INJECTED)))
         fake.script("these items have problems", ok(fabricated(INJECTED)))  # the repair call
-        run = Run(fake, [tmp_path / "in"], tmp_path / "out", on_problems=policy)
+        run = Run(fake, [tmp_path / "in"], tmp_path / "out", on_problems=policy, workers=workers)
         prompt = fake.requests[0]["messages"][1]["content"]
     assert "<<<ARTICLE\n" + INJECTED + "\nARTICLE>>>" in prompt
     doc = run.result("hostile")
@@ -246,9 +281,32 @@ def test_the_rate_limit_is_shared_by_the_whole_batch():
     assert asyncio.run(scenario()) == [4, 5]
 
 
-def test_concurrency_is_bounded_by_jobs(tmp_path):
+def test_a_worker_that_dies_costs_only_its_own_articles(tmp_path):
+    config = WorkerConfig(model="gpt-4.1-mini", repairs=1, on_problems="flag",
+                          window_chars=WINDOW_CHARS, threads=4)  # fmt: skip
+    pool = WorkerPool(2, config)
+    victim = pool._workers[0].process  # the first article goes to the first worker
+
+    def responder(body: dict) -> Reply:
+        if "Article 1:" in last_user_text(body) and victim.is_alive():
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.join()
+        return echo_reply(body)
+
+    with FakeOpenAI(responder=responder) as fake:
+        run = Run(fake, [write_articles(tmp_path / "in", 12)], tmp_path / "out", jobs=2,
+                  workers=pool)  # fmt: skip
+    failed = {e["id"]: e["error"] for e in run.errors()}
+    assert "a001" in failed and set(failed) <= {"a001", "a003"}  # the victim's articles
+    assert all("worker process ended" in error for error in failed.values())
+    assert run.report.counts["ok"] == 12 - len(failed)  # the other worker did the rest
+
+
+@WHERE
+def test_concurrency_is_bounded_by_jobs(tmp_path, workers):
     with FakeOpenAI(latency=0.05) as fake:
-        run = Run(fake, [write_articles(tmp_path / "in", 12)], tmp_path / "out", jobs=3)
+        run = Run(fake, [write_articles(tmp_path / "in", 12)], tmp_path / "out", jobs=3,
+                  workers=workers)  # fmt: skip
         assert fake.max_in_flight <= 3
     assert run.report.counts["ok"] == 12
 
@@ -330,13 +388,16 @@ def test_a_200_kb_article_is_read_in_windows_and_merged(tmp_path):
         assert text[start:end] == event.evidence[0].rstrip(".")
 
 
-def test_a_long_retry_after_stops_the_sending_instead_of_stalling_the_batch(tmp_path):
+@WHERE
+def test_a_long_retry_after_stops_the_sending_instead_of_stalling_the_batch(tmp_path, workers):
     with FakeOpenAI() as fake:
         fake.script("Article 1:", rate_limited(retry_after=3600))
-        run = Run(fake, [write_articles(tmp_path / "in", 3)], tmp_path / "out", jobs=1)
-        assert len(fake.requests) == 1
+        run = Run(fake, [write_articles(tmp_path / "in", 3)], tmp_path / "out", jobs=1,
+                  workers=workers)  # fmt: skip
+        sent = [last_user_text(body) for body in fake.requests]
+    assert "Article 1:" in sent[-1] and len(sent) <= 2  # nothing sent after the 429
     assert "asks to wait 3600 s" in run.report.aborted
-    assert run.report.failed == 3 and run.gate.not_before < 1e9  # paused 60 s at most
+    assert run.report.failed == 4 - len(sent) and run.gate.not_before < 1e9  # paused 60 s at most
 
 
 def test_a_missing_jsonl_is_that_inputs_error(tmp_path):
