@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from summarizer.numbers import NUMBER_WORDS, VAGUE
-from summarizer.text import WORD_RE, ArticleIndex, word_key
+from summarizer.text import WORD_RE, ArticleIndex, opens_sentence, word_key
 
 #: Shortest excerpt, in words, that may be matched fuzzily; shorter ones must match exactly.
 FUZZY_MIN_WORDS: int = 3
@@ -73,14 +73,9 @@ class _Words:
         for m in WORD_RE.finditer(text):
             word = m.group()
             keys.append(word_key(word))
-            initial = _sentence_initial(text, m.start())
+            initial = opens_sentence(text, m.start())
             protected.append(_is_protected(word, keys[-1], initial))
         return cls(keys, protected)
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t\"'“”‘’(«")
-    return not before or before[-1] in ".!?\n:"
 
 
 def _is_protected(word: str, key: str, sentence_initial: bool) -> bool:
@@ -96,7 +91,7 @@ def _is_protected(word: str, key: str, sentence_initial: bool) -> bool:
 
 def _article_protected(index: ArticleIndex, i: int) -> bool:
     word = index.text[index.starts[i] : index.ends[i]]
-    return _is_protected(word, index.keys[i], _sentence_initial(index.text, index.starts[i]))
+    return _is_protected(word, index.keys[i], opens_sentence(index.text, index.starts[i]))
 
 
 def exact_occurrences(index: ArticleIndex, excerpt: str) -> list[Match]:

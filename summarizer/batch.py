@@ -193,6 +193,8 @@ class Batch:
         with open(self.outdir / ERRORS_FILE, "w", encoding="utf-8") as self._errors:
             lanes = self.jobs * ARTICLES_PER_SLOT
             await asyncio.gather(*(self._worker(articles) for _ in range(lanes)))
+        if self.workers is not None:
+            await self.workers.finish()
         self._errors = None
         if self.progress:
             self.progress.close()
@@ -281,7 +283,7 @@ def report_table(report: BatchReport, outdir: Path) -> str:
     for status in ("ok", "flagged", "dropped", "skipped", "failed"):
         lines.append(f"{status:<10} {report.counts[status]:>8}")
     total = sum(report.counts.values())
-    lines.append(f"{'total':<10} {total:>8}   requests {report.requests}   {report.seconds:.1f} s")
+    lines.append(f"{'total':<10} {total:>8}   requests {report.requests}   {report.seconds:.2f} s")
     if report.aborted:
         lines.append(f"stopped sending: {report.aborted}")
     if report.failed:

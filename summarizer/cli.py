@@ -290,7 +290,7 @@ def _run_batch(
     import httpx2
 
     from summarizer.articles import count_articles, iter_articles
-    from summarizer.batch import ARTICLES_PER_SLOT, Batch, Progress, report_table
+    from summarizer.batch import Batch, Progress, report_table
     from summarizer.client import AsyncModelClient
     from summarizer.errors import EXIT_SERVICE
     from summarizer.ratelimit import RateGate
@@ -313,8 +313,7 @@ def _run_batch(
         # Forked before the event loop starts; see summarizer.workers.
         config = WorkerConfig(model=settings.model, repairs=repairs,
                               on_problems=on_problems,  # type: ignore[arg-type]
-                              window_chars=window_chars,
-                              threads=jobs * ARTICLES_PER_SLOT)  # fmt: skip
+                              window_chars=window_chars)  # fmt: skip
         workers = WorkerPool(count, config)
     batch = Batch(outdir, client, jobs=jobs, repairs=repairs, resume=resume,
                   window_chars=window_chars, workers=workers,

@@ -13,7 +13,7 @@ import unicodedata
 from bisect import bisect_left
 
 from summarizer.lexicon import is_ordinary_word
-from summarizer.text import WORD_RE, ArticleIndex, join_texts, owner, word_key
+from summarizer.text import WORD_RE, ArticleIndex, join_texts, opens_sentence, owner, word_key
 
 #: How many article words a name's words may stand apart, beyond the name's own length.
 NAME_WINDOW_SLACK: int = 3
@@ -109,7 +109,7 @@ def capitalised_names(text: str) -> list[tuple[str, str | None, int]]:
         if phrase == "I":
             continue
         rest = None
-        if _opens_sentence(text, m.start()):
+        if opens_sentence(text, m.start()):
             if lower_words is None:
                 lower_words = {w for w in WORD_RE.findall(text) if w.islower()}
             opener = _OPENER_RE.match(phrase)
@@ -118,11 +118,6 @@ def capitalised_names(text: str) -> list[tuple[str, str | None, int]]:
                 rest = phrase[opener.end() :]
         names.append((phrase, rest, m.start()))
     return names
-
-
-def _opens_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t\"'“”‘’(«")
-    return not before or before[-1] in ".!?\n:"
 
 
 def _looks_like_name(text: str, start: int, word: str, lower_words: set[str]) -> bool:

@@ -6,8 +6,9 @@ problems is kept. Then `on_problems` decides: `flag` keeps the items and their p
 `drop` removes them (listing them in `dropped`), `fail` raises `GroundingFailed`.
 
 The steps are written once, as a generator that yields what it needs done (messages to
-send, or a grounding `Check`) and receives the result, so the sync `summarize` and the async
-`asummarize` share them, and a batch can run the checks on another core.
+send, or a grounding `Check`) and receives the result, so the sync `summarize`, the async
+`asummarize` and a batch's worker processes (which get their answers through a pipe) share
+them.
 """
 
 from __future__ import annotations
@@ -91,14 +92,12 @@ class ArticleInput:
 
 @dataclass(frozen=True)
 class Check:
-    """A request from the steps to their driver: run the grounding checks. The driver may
-    run them here or elsewhere (a batch runs them in a process pool, on another core)."""
+    """A request from the steps to their driver: run the grounding checks."""
 
     text: str
     extraction: Extraction
 
 
-Checker = Callable[[str, Extraction], Awaitable[GroundingReport]]
 Request = list[Message] | Check
 
 
@@ -294,10 +293,8 @@ async def asummarize(
     on_problems: OnProblems = "flag",
     window_chars: int = WINDOW_CHARS,
     stats: CallStats | None = None,
-    checker: Checker | None = None,
 ) -> SummaryDocument:
-    """The async twin of `summarize`: same arguments, with an async client. `checker` runs
-    the grounding checks (default: here, in the event loop's thread)."""
+    """The async twin of `summarize`: same arguments, with an async client."""
     settings = _settings(client, model, base_url, api_key)
     model_client = (
         client if isinstance(client, AsyncModelClient)
@@ -307,13 +304,7 @@ async def asummarize(
     article = ArticleInput(text, id=article_id, title=title, source=source, url=url,
                            published=published)  # fmt: skip
     steps = _steps(article, model_client.settings.model, repairs, on_problems, stats, window_chars)
-    return await _adrive(
-        steps, lambda messages: model_client.complete(messages, stats), checker or _check_here
-    )
-
-
-async def _check_here(text: str, extraction: Extraction) -> GroundingReport:
-    return validate(text, extraction)
+    return await _adrive(steps, lambda messages: model_client.complete(messages, stats))
 
 
 def _settings(
@@ -327,37 +318,44 @@ def _settings(
 Steps = Generator[Request, Any, SummaryDocument]
 
 
-def _drive(steps: Steps, call: Callable[[list[Message]], Answer]) -> SummaryDocument:
+def advance(steps: Steps, step: Callable[[], Request]) -> list[Message] | SummaryDocument:
+    """Take `step` and run the grounding checks it leads to: what is left is the next
+    request to send, or the finished document. Every driver goes through here."""
     try:
-        request = next(steps)
-        while True:
-            if isinstance(request, Check):
-                request = steps.send(validate(request.text, request.extraction))
-                continue
-            try:
-                answer = call(request)
-            except InvalidAnswer as invalid:
-                request = steps.throw(invalid)
-            else:
-                request = steps.send(answer)
+        request = step()
+        while isinstance(request, Check):
+            request = steps.send(validate(request.text, request.extraction))
     except StopIteration as done:
-        return done.value
+        return done.value  # type: ignore[no-any-return]
+    return request
+
+
+def answered(steps: Steps, answer: Answer | InvalidAnswer) -> list[Message] | SummaryDocument:
+    """Hand the steps the model's answer (or why it was unusable, so they can ask again)."""
+    if isinstance(answer, InvalidAnswer):
+        return advance(steps, lambda: steps.throw(answer))
+    return advance(steps, lambda: steps.send(answer))
+
+
+def _drive(steps: Steps, call: Callable[[list[Message]], Answer]) -> SummaryDocument:
+    request = advance(steps, lambda: next(steps))
+    while not isinstance(request, SummaryDocument):
+        try:
+            answer: Answer | InvalidAnswer = call(request)
+        except InvalidAnswer as invalid:
+            answer = invalid
+        request = answered(steps, answer)
+    return request
 
 
 async def _adrive(
-    steps: Steps, call: Callable[[list[Message]], Awaitable[Answer]], check: Checker
+    steps: Steps, call: Callable[[list[Message]], Awaitable[Answer]]
 ) -> SummaryDocument:
-    try:
-        request = next(steps)
-        while True:
-            if isinstance(request, Check):
-                request = steps.send(await check(request.text, request.extraction))
-                continue
-            try:
-                answer = await call(request)
-            except InvalidAnswer as invalid:
-                request = steps.throw(invalid)
-            else:
-                request = steps.send(answer)
-    except StopIteration as done:
-        return done.value
+    request = advance(steps, lambda: next(steps))
+    while not isinstance(request, SummaryDocument):
+        try:
+            answer: Answer | InvalidAnswer = await call(request)
+        except InvalidAnswer as invalid:
+            answer = invalid
+        request = answered(steps, answer)
+    return request

@@ -105,6 +105,19 @@ def owner(starts: list[int], offset: int) -> int:
     return bisect_right(starts, offset) - 1
 
 
+#: What may stand between a sentence's end and its first word: spaces, opening quotes.
+_SENTENCE_LEAD = frozenset(" \t\"'“”‘’(«")
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` is the first of a sentence (or of the text). Looks back
+    only as far as needed: a slice of everything before would cost O(n) per word."""
+    i = start
+    while i > 0 and text[i - 1] in _SENTENCE_LEAD:
+        i -= 1
+    return i == 0 or text[i - 1] in ".!?\n:"
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence, trimmed of surrounding whitespace."""
     bounds: list[tuple[int, int]] = []

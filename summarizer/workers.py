@@ -5,11 +5,11 @@ in one place) and does nothing else, so that answers are read the moment they ar
 rest of each article's work runs in worker processes: the prompts, the parsing of every
 answer, the grounding checks, the repair round, the result file.
 
-The protocol, over one pipe per worker (tokens name articles):
+The protocol, over one socket per worker (each message is its length, then its pickle;
+tokens name articles; a worker ends when the batch closes its socket):
 
     batch -> worker   ("article", token, Job)     summarise this article
                       ("answer", token, Relayed)  the answer to the worker's last call
-                      ("stop", 0, None)           no more articles
     worker -> batch   ("call", token, messages)   send these messages to the model
                       ("done", token, Outcome)    the article ended (its file is written)
 
@@ -21,26 +21,27 @@ failed, and the batch goes on with the workers left.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import multiprocessing
 import os
-import queue
+import pickle
 import signal
+import socket
 import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
 from summarizer.batch import Job, Outcome, conclude
-from summarizer.client import CallStats, Reply, parse_reply
+from summarizer.client import Answer, CallStats, InvalidAnswer, Reply, parse_reply
 from summarizer.errors import FatalServiceError, ServiceError
 from summarizer.grounding import validate
-from summarizer.pipeline import OnProblems, _drive, _steps
+from summarizer.models import SummaryDocument
+from summarizer.pipeline import OnProblems, _steps, advance, answered
 from summarizer.prompting import Message, first_messages, prompt_version
 from summarizer.ratelimit import RequestCapReached
 
@@ -48,7 +49,8 @@ from summarizer.ratelimit import RequestCapReached
 MAX_WORKERS: int = 8
 #: How often a worker looks whether the batch process still lives, in seconds.
 PARENT_WATCH_SECONDS: float = 0.5
-#: How long a worker may take to finish after "stop" before it is terminated, in seconds.
+#: How long a worker may take to end after its socket closed before it is terminated, in
+#: seconds.
 STOP_GRACE_SECONDS: float = 5.0
 
 Fetch = Callable[[list[Message], CallStats], Awaitable[Reply]]
@@ -69,7 +71,6 @@ class WorkerConfig:
     repairs: int
     on_problems: OnProblems
     window_chars: int
-    threads: int
 
 
 @dataclass(frozen=True)
@@ -97,43 +98,31 @@ def can_fork() -> bool:
 # --- the batch's side ----------------------------------------------------------------------
 
 
+def _frame(message: tuple[str, int, Any]) -> bytes:
+    """A message as it crosses the socket: its length, then its pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(4, "big") + data
+
+
 class _Worker:
-    def __init__(self, context: Any, config: WorkerConfig, index: int) -> None:
-        self.conn, child = multiprocessing.Pipe(duplex=True)
+    def __init__(self, context: Any, config: WorkerConfig, index: int, others: list[int]) -> None:
+        """`others`: the descriptors a forked worker inherits but must not hold (the batch's
+        ends of the sockets), or a worker would never see its own socket close."""
+        self.sock, child = socket.socketpair()
         self.process = context.Process(
-            target=_serve, args=(child, config, os.getpid()), name=f"summarizer-worker-{index}",
-            daemon=True,
+            target=_serve, args=(child, config, os.getpid(), [*others, self.sock.fileno()]),
+            name=f"summarizer-worker-{index}", daemon=True,
         )  # fmt: skip
         self.process.start()
         child.close()
         self.load = 0
         self.tokens: set[int] = set()
-        # Sends go through a thread (a busy worker must never block the event loop), started
-        # once every worker is forked: a fork copies no thread.
-        self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._sender = threading.Thread(target=self._send_all, daemon=True)
+        self.writer: asyncio.StreamWriter | None = None
 
     def send(self, message: tuple[str, int, Any]) -> None:
-        self._outbox.put(message)
-
-    def _send_all(self) -> None:
-        while (message := self._outbox.get()) is not None:
-            try:
-                self.conn.send(message)
-            except OSError:
-                return  # the worker is gone; its reader records its articles
-
-    def close(self, *, now: bool = False) -> None:
-        """Stop after the articles in hand, or `now` (the batch was interrupted)."""
-        if not now:
-            self._outbox.put(("stop", 0, None))
-        self._outbox.put(None)
-        self._sender.join(timeout=STOP_GRACE_SECONDS)
-        self.process.join(timeout=0 if now else STOP_GRACE_SECONDS)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
-        self.conn.close()
+        """Queue a message: the event loop writes it as the worker takes it, never waiting."""
+        if self.writer is not None and not self.writer.is_closing():
+            self.writer.write(_frame(message))
 
 
 class WorkerPool:
@@ -145,24 +134,37 @@ class WorkerPool:
         if fork:
             warm_up()
         context = multiprocessing.get_context("fork" if fork else "spawn")
-        self._workers = [_Worker(context, config, i) for i in range(workers)]
-        for worker in self._workers:
-            worker._sender.start()
+        self._workers: list[_Worker] = []
+        for i in range(workers):
+            inherited = [w.sock.fileno() for w in self._workers] if fork else []
+            self._workers.append(_Worker(context, config, i, inherited))
         self._alive = list(self._workers)
         self._tokens = itertools.count(1)
         self._pending: dict[int, tuple[asyncio.Future[Outcome], Fetch, Job]] = {}
-        self._calls: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._connected: asyncio.Future[None] | None = None
+        self._finishing = False
 
-    def _listen(self) -> None:
-        if self._loop is None:
-            self._loop = asyncio.get_running_loop()
-            for worker in self._alive:
-                self._loop.add_reader(worker.conn.fileno(), self._on_message, worker)
+    async def _connect(self) -> None:
+        """Open the workers' sockets in the running event loop, once: every article waits
+        for the same opening."""
+        if self._connected is None:
+            self._connected = asyncio.ensure_future(self._open())
+        await self._connected
+
+    async def _open(self) -> None:
+        for worker in self._alive:
+            reader, worker.writer = await asyncio.open_unix_connection(sock=worker.sock)
+            self._spawn(self._read(worker, reader))
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def summarize(self, job: Job, fetch: Fetch) -> Outcome:
         """Summarise `job` in a worker, sending its calls through `fetch`."""
-        self._listen()
+        await self._connect()
         if not self._alive:
             return Outcome(job.source, "failed", job.name,
                            error="internal error: every worker process has ended")  # fmt: skip
@@ -180,23 +182,21 @@ class WorkerPool:
             worker.tokens.discard(token)
             self._pending.pop(token, None)
 
-    def _on_message(self, worker: _Worker) -> None:
+    async def _read(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
         try:
-            while worker.conn.poll():
-                kind, token, payload = worker.conn.recv()
+            while True:
+                size = int.from_bytes(await reader.readexactly(4), "big")
+                kind, token, payload = pickle.loads(await reader.readexactly(size))
                 if token not in self._pending:
                     continue
                 future, fetch, _ = self._pending[token]
                 if kind == "call":
-                    task = asyncio.get_running_loop().create_task(
-                        self._call(worker, token, fetch, payload)
-                    )
-                    self._calls.add(task)
-                    task.add_done_callback(self._calls.discard)
+                    self._spawn(self._call(worker, token, fetch, payload))
                 elif kind == "done" and not future.done():
                     future.set_result(payload)
-        except (EOFError, OSError):
-            self._lost(worker)
+        except (asyncio.IncompleteReadError, OSError):
+            if not self._finishing:
+                self._lost(worker)
 
     async def _call(self, worker: _Worker, token: int, fetch: Fetch, messages: Any) -> None:
         stats = CallStats()
@@ -205,7 +205,7 @@ class WorkerPool:
             reply = await fetch(messages, stats)
         except Exception as e:
             kind = next((k for k, cls in _ERRORS.items() if isinstance(e, cls)), "internal")
-            text = str(e) if kind != "internal" else f"internal error: {type(e).__name__}: {e}"
+            text = str(e) if kind != "internal" else f"{type(e).__name__}: {e}"
             error = (kind, text)
         relayed = Relayed(reply, error, stats.requests, stats.prompt_tokens,
                           stats.completion_tokens)  # fmt: skip
@@ -213,8 +213,6 @@ class WorkerPool:
 
     def _lost(self, worker: _Worker) -> None:
         """A worker died (killed, out of memory): its articles fail, the others go on."""
-        assert self._loop is not None
-        self._loop.remove_reader(worker.conn.fileno())
         if worker in self._alive:
             self._alive.remove(worker)
         worker.process.join(timeout=1.0)
@@ -224,15 +222,26 @@ class WorkerPool:
             if not future.done():
                 future.set_result(Outcome(job.source, "failed", job.name, error=reason))
 
+    async def finish(self) -> None:
+        """After the last article: close the sockets (a worker ends when its socket does)."""
+        self._finishing = True
+        for worker in self._workers:
+            if worker.writer is not None:
+                worker.writer.close()
+                with contextlib.suppress(OSError):
+                    await worker.writer.wait_closed()
+
     def close(self) -> None:
-        """Stop the workers: at once when articles are still in hand (an interrupted run:
-        their results are never half-written, and the next run redoes them)."""
-        if self._loop is not None and not self._loop.is_closed():
-            for worker in self._alive:
-                self._loop.remove_reader(worker.conn.fileno())
+        """Wait for the workers to end; end them at once if articles are still in hand (an
+        interrupted run: their results are never half-written, and the next run redoes
+        them)."""
         interrupted = bool(self._pending)
         for worker in self._workers:
-            worker.close(now=interrupted)
+            worker.sock.close()
+            worker.process.join(timeout=0 if interrupted else STOP_GRACE_SECONDS)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join()
 
 
 def warm_up() -> None:
@@ -260,74 +269,81 @@ def warm_up() -> None:
 # --- the worker's side ---------------------------------------------------------------------
 
 
-def _serve(conn: Connection, config: WorkerConfig, parent: int) -> None:
-    """A worker's life: articles in, each on a thread of its own while it waits for the
-    model; answers routed to the article that asked."""
+def _serve(sock: socket.socket, config: WorkerConfig, parent: int, inherited: list[int]) -> None:
+    """A worker's life, on one thread: each message moves one article on, to its next
+    call or to its end. The steps are a generator, so an article waiting for the model
+    costs nothing here. The worker ends when the batch closes its socket."""
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
     _watch(parent)
-    send_lock = threading.Lock()
-    inboxes: dict[int, queue.SimpleQueue[Relayed]] = {}
-
-    def send(message: tuple[str, int, Any]) -> None:
-        with send_lock:
-            conn.send(message)
-
-    def run(token: int, job: Job, inbox: queue.SimpleQueue[Relayed]) -> None:
-        stats = CallStats()
-        try:
-            outcome = conclude(job, _summarize(job, config, stats, token, send, inbox),
-                               stats.requests)  # fmt: skip
-        except Exception as e:  # a bug must cost this article only, never hang the batch
-            outcome = Outcome(job.source, "failed", job.name, stats.requests,
-                              f"internal error: {type(e).__name__}: {e}")  # fmt: skip
-        inboxes.pop(token, None)
-        send(("done", token, outcome))
-
-    with ThreadPoolExecutor(max_workers=config.threads) as threads:
-        while True:
-            try:
-                kind, token, payload = conn.recv()
-            except (EOFError, OSError):
-                os._exit(0)  # the batch process is gone: nothing left to report to
-            if kind == "stop":
-                break
-            if kind == "article":
-                inboxes[token] = queue.SimpleQueue()
-                threads.submit(run, token, payload, inboxes[token])
-            elif kind == "answer" and token in inboxes:
-                inboxes[token].put(payload)
-    conn.close()
+    incoming = sock.makefile("rb")
+    runs: dict[int, _Run] = {}
+    while True:
+        header = incoming.read(4)
+        if len(header) < 4:
+            os._exit(0)  # the batch is done, or gone: nothing left to report to
+        kind, token, payload = pickle.loads(incoming.read(int.from_bytes(header, "big")))
+        if kind == "article":
+            runs[token] = run = _Run(payload, config)
+            message = run.start()
+        elif kind == "answer" and token in runs:
+            message = runs[token].answer(payload)
+        else:
+            continue
+        if message[0] == "done":
+            del runs[token]
+        sock.sendall(_frame((message[0], token, message[1])))
 
 
-def _summarize(
-    job: Job,
-    config: WorkerConfig,
-    stats: CallStats,
-    token: int,
-    send: Callable[[tuple[str, int, Any]], None],
-    inbox: queue.SimpleQueue[Relayed],
-) -> Any:
-    """The article's steps, each call relayed to the batch process: the document, or the
-    exception the article ended with."""
+class _Run:
+    """One article in a worker: its steps, moved on by the answers the batch relays."""
 
-    def call(messages: list[Message]) -> Any:
-        send(("call", token, messages))
-        relayed = inbox.get()
-        stats.requests += relayed.requests
-        stats.prompt_tokens += relayed.prompt_tokens
-        stats.completion_tokens += relayed.completion_tokens
+    def __init__(self, job: Job, config: WorkerConfig) -> None:
+        self.job = job
+        self.stats = CallStats()
+        self.steps = _steps(job.article, config.model, config.repairs, config.on_problems,
+                            self.stats, config.window_chars)  # fmt: skip
+
+    def start(self) -> tuple[str, Any]:
+        return self._next(lambda: advance(self.steps, lambda: next(self.steps)))
+
+    def answer(self, relayed: Relayed) -> tuple[str, Any]:
+        self.stats.requests += relayed.requests
+        self.stats.prompt_tokens += relayed.prompt_tokens
+        self.stats.completion_tokens += relayed.completion_tokens
         if relayed.error is not None:
             kind, text = relayed.error
-            raise _ERRORS.get(kind, RuntimeError)(text)
+            return self._end(_ERRORS.get(kind, RuntimeError)(text))
         assert relayed.reply is not None
-        return parse_reply(relayed.reply)
+        reply = relayed.reply
 
-    steps = _steps(job.article, config.model, config.repairs, config.on_problems, stats,
-                   config.window_chars)  # fmt: skip
-    try:
-        return _drive(steps, call)
-    except Exception as e:
-        return e
+        def step() -> list[Message] | SummaryDocument:
+            try:
+                answer: Answer | InvalidAnswer = parse_reply(reply)
+            except InvalidAnswer as invalid:
+                answer = invalid
+            return answered(self.steps, answer)
+
+        return self._next(step)
+
+    def _next(self, step: Callable[[], list[Message] | SummaryDocument]) -> tuple[str, Any]:
+        """("call", messages) for the next request, or ("done", outcome)."""
+        try:
+            request = step()
+        except Exception as e:
+            return self._end(e)
+        if isinstance(request, SummaryDocument):
+            return self._end(request)
+        return "call", request
+
+    def _end(self, result: SummaryDocument | Exception) -> tuple[str, Outcome]:
+        try:
+            return "done", conclude(self.job, result, self.stats.requests)
+        except Exception as e:  # a bug (or a full disk) costs this article, never the batch
+            return "done", Outcome(self.job.source, "failed", self.job.name, self.stats.requests,
+                                   f"internal error: {type(e).__name__}: {e}")  # fmt: skip
 
 
 def _watch(parent: int) -> None:

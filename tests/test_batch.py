@@ -29,7 +29,7 @@ from fakeserver import (
 from scenarios import TEST_KEY
 
 from summarizer.articles import expand, iter_articles
-from summarizer.batch import ARTICLES_PER_SLOT, ERRORS_FILE, Batch, BatchReport
+from summarizer.batch import ERRORS_FILE, Batch, BatchReport
 from summarizer.client import AsyncModelClient, ModelSettings
 from summarizer.ratelimit import RateGate
 from summarizer.settings import WINDOW_CHARS
@@ -75,8 +75,7 @@ class Run:
         if workers and pool is None:
             config = WorkerConfig(model=settings.model, repairs=kw.get("repairs", 1),
                                   on_problems=kw.get("on_problems", "flag"),
-                                  window_chars=kw.get("window_chars", WINDOW_CHARS),
-                                  threads=jobs * ARTICLES_PER_SLOT)  # fmt: skip
+                                  window_chars=kw.get("window_chars", WINDOW_CHARS))  # fmt: skip
             pool = WorkerPool(workers, config)
         self.batch = Batch(outdir, client, jobs=jobs, workers=pool, **kw)
         try:
@@ -283,7 +282,7 @@ def test_the_rate_limit_is_shared_by_the_whole_batch():
 
 def test_a_worker_that_dies_costs_only_its_own_articles(tmp_path):
     config = WorkerConfig(model="gpt-4.1-mini", repairs=1, on_problems="flag",
-                          window_chars=WINDOW_CHARS, threads=4)  # fmt: skip
+                          window_chars=WINDOW_CHARS)  # fmt: skip
     pool = WorkerPool(2, config)
     victim = pool._workers[0].process  # the first article goes to the first worker
 
