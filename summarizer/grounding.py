@@ -163,11 +163,12 @@ def _report(matches: list[Match | None], problems: list[Problem]) -> ItemReport:
         status = "grounded"
     else:
         status = "weak"
-    return ItemReport(status=status, spans=spans, problems=problems)
+    # Built from checked parts (spans are [start, end] of matches): no need to validate.
+    return ItemReport.model_construct(status=status, spans=spans, problems=problems)
 
 
 def _problem(code: ProblemCode, message: str) -> Problem:
-    return Problem(code=code, message=message)
+    return Problem.model_construct(code=code, message=message)
 
 
 def _show(text: str) -> str:
@@ -243,6 +244,8 @@ def _free_text_problems(
 
 
 def _figure_problems(figures: list[Figure], evidence: list[str]) -> list[Problem]:
+    if not figures:
+        return []
     evidence_keys = [keys(e) for e in evidence]
     problems = []
     for i, fig in enumerate(figures, start=1):

@@ -93,13 +93,17 @@ def _title_case(text: str) -> bool:
     return len(capitals) > 3 and len(capitals) > TITLE_CASE_SHARE * len(WORD_RE.findall(text))
 
 
-def capitalised_names(text: str) -> list[tuple[str, str | None, int]]:
+def capitalised_names(
+    text: str, title_case: bool | None = None
+) -> list[tuple[str, str | None, int]]:
     """The proper names of a model's free text: runs of capitalised words, each with the
     part that remains when its first word is an ordinary word opening a sentence
     ("Supports Assad" -> "Assad"; a lone "Clashes" -> ""), or None when it has no such
-    opener, and where it starts.
+    opener, and where it starts. `title_case`: whether the text is a Title Case headline,
+    when the caller knows (texts joined for one pass are judged one by one, not as one).
     """
-    if _title_case(text):  # every word stands for itself, and may be an ordinary word
+    if _title_case(text) if title_case is None else title_case:
+        # Every word stands for itself, and may be an ordinary word.
         return [(m.group(), "", m.start()) for m in _CAPITALISED_WORD_RE.finditer(text)
                 if m.group() != "I"]  # fmt: skip
     names: list[tuple[str, str | None, int]] = []
@@ -155,9 +159,9 @@ def missing_names_in(
     plain = [i for i, text in enumerate(texts) if text and not _title_case(text)]
     joined, starts = join_texts([texts[i] for i in plain])
     found = [(plain[owner(starts, start)], name, rest)
-             for name, rest, start in capitalised_names(joined)]  # fmt: skip
+             for name, rest, start in capitalised_names(joined, title_case=False)]  # fmt: skip
     found += [(i, name, rest) for i, text in enumerate(texts) if text and i not in plain
-              for name, rest, _ in capitalised_names(text)]  # fmt: skip
+              for name, rest, _ in capitalised_names(text, title_case=True)]  # fmt: skip
     for i, name, rest in found:
         if known(name):
             continue

@@ -356,9 +356,21 @@ def unsupported_numbers(text: str, article: ArticleNumbers) -> list[Number]:
 
 
 def unsupported_numbers_in(texts: list[str], article: ArticleNumbers) -> list[list[Number]]:
-    """`unsupported_numbers` of each text, found in one pass over them all."""
-    joined, starts = join_texts(texts)
+    """`unsupported_numbers` of each text. The few texts with number words are read word
+    by word; the digits of all the others are found in one pass over them joined."""
     found: list[list[Number]] = [[] for _ in texts]
-    for number in unsupported_numbers(joined, article):
-        found[owner(starts, number.start)].append(number)
+    rest = []
+    for i, text in enumerate(texts):
+        if _has_number_words(text):
+            found[i] = unsupported_numbers(text, article)
+        else:
+            rest.append(i)
+    joined, starts = join_texts([texts[i] for i in rest])
+    for number in find_numbers(joined, _NO_WORDS):
+        if not article.supports(number):
+            found[rest[owner(starts, number.start)]].append(number)
     return found
+
+
+#: What `find_numbers` is told of texts known to hold no number words: read only digits.
+_NO_WORDS: WordList = ([], [], [])
