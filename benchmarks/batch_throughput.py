@@ -10,13 +10,15 @@
    machinery costs) and with a realistic one (the 52-item evaluation extraction). Printed:
    the batch's own time (from its closing table), its ratio to the ideal
    articles / jobs x latency, and the process start-up, which comes on top once per run.
-2. Local time per article, in this process, phase by phase, over the same article with its
-   52-item answer: reading the file, building the request, checking the answer (JSON,
-   schema, pydantic, grounding), writing the result (atomically, with fsync). Then the
-   whole round trip per article against the fake server with no latency, one at a time,
-   which adds the HTTP client and the SDK.
+2. Local time per article, in this process: everything a batch does for one article but
+   the HTTP request, through the code a worker process runs (summarizer.workers._Run):
+   reading the file, building the request, checking the 52-item answer (JSON, schema,
+   pydantic, grounding), writing the result (atomically, with fsync). Then the same phase
+   by phase, and the whole round trip per article against the fake server with no
+   latency, one at a time, which adds the HTTP client and the SDK.
 3. Memory: `--memory-articles` articles of about 2 KB in one JSON Lines file, through the
-   same command; printed is the child process's peak resident memory (ru_maxrss).
+   same command; printed is the peak of the memory held by the batch process and its
+   worker processes together (their proportional set sizes, sampled every 50 ms).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -86,52 +87,91 @@ def local_time(articles: int, work: Path) -> None:
     import openai  # noqa: F401 - what a batch process has loaded, before it settles its heap
 
     from summarizer.articles import load_article
-    from summarizer.client import ModelSettings, parse_completion
+    from summarizer.batch import Job, conclude
+    from summarizer.client import CallStats, ModelSettings, Reply, parse_reply
     from summarizer.grounding import validate
-    from summarizer.models import SummaryDocument
-    from summarizer.output import write_atomic
-    from summarizer.pipeline import ArticleInput
-    from summarizer.prompting import first_messages
+    from summarizer.pipeline import _steps, advance, answered
+    from summarizer.settings import WINDOW_CHARS
+    from summarizer.workers import Relayed, WorkerConfig, _Run
 
     gc.freeze()  # as the command does after its imports (cli._settle_heap)
     write_copies(work / "local", articles)
-    reply = json.loads(ok(ANSWER).body)
-    completion = SimpleNamespace(
-        choices=[SimpleNamespace(message=SimpleNamespace(**reply["choices"][0]["message"]),
-                                 finish_reason="stop")],
-        usage=None,
-    )  # fmt: skip
-    template = json.loads(
-        (ROOT / "examples" / "aleppo-offensive-2.summary.json").read_text(encoding="utf-8")
-    )
+    message = json.loads(ok(ANSWER).body)["choices"][0]["message"]
+    reply = Reply(message["content"], None, "stop")
     settings = ModelSettings(api_key="x")
+    config = WorkerConfig(model=settings.model, repairs=1, on_problems="flag",
+                          window_chars=WINDOW_CHARS)  # fmt: skip
+    paths = sorted((work / "local").iterdir())
+
+    # What a batch does for each article, all of it, as a worker process does it.
+    started = time.perf_counter()
+    for path in paths:
+        article, _ = load_article(str(path))
+        job = Job(path.name, article.id or path.stem, work / "local-out" / f"{path.stem}.json",
+                  article)  # fmt: skip
+        run = _Run(job, config)
+        _, messages = run.start()
+        json.dumps(settings.request(messages))  # the body the batch process sends
+        _, outcome = run.answer(Relayed(reply, None, 1, 1000, 500))
+        assert outcome.status == "ok", outcome
+    total = (time.perf_counter() - started) / articles * 1000
+
+    # The same, phase by phase.
     phases = {"read": 0.0, "prompt": 0.0, "check": 0.0, "write": 0.0}
-    for path in sorted((work / "local").iterdir()):
+    for path in paths:
         t0 = time.perf_counter()
         article, _ = load_article(str(path))
         t1 = time.perf_counter()
-        json.dumps(settings.request(first_messages(article.text)))
+        steps = _steps(article, settings.model, 1, "flag", CallStats(), WINDOW_CHARS)
+        messages = advance(steps, steps.__next__)
+        json.dumps(settings.request(messages))
         t2 = time.perf_counter()
-        extraction = parse_completion(completion).extraction
-        report = validate(article.text, extraction)
+        answer = parse_reply(reply)
+        validate(article.text, answer.extraction)
         t3 = time.perf_counter()
-        meta = ArticleInput(article.text, id=article.id).meta().model_dump()
-        doc = SummaryDocument.model_validate(
-            {**template, "article": meta, "extraction": extraction, "grounding": report}
-        )
-        write_atomic(work / "local-out" / f"{article.id}.json", doc.model_dump_json(indent=2))
+        document = answered(steps, answer)  # (checks again: not counted here)
         t4 = time.perf_counter()
-        for phase, spent in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+        conclude(Job(path.name, article.id or path.stem, work / "local-out2" / path.name,
+                     article), document, 1)  # fmt: skip
+        t5 = time.perf_counter()
+        for phase, spent in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t5 - t4)):
             phases[phase] += spent
-    total = sum(phases.values()) / articles * 1000
     detail = ", ".join(f"{k} {v / articles * 1000:.2f}" for k, v in phases.items())
     print(f"local time: {total:.1f} ms per {len(ARTICLE) / 1000:.1f} KB article with a 52-item"
-          f" answer ({detail} ms)")  # fmt: skip
+          f" answer, all a batch does for it but the HTTP request ({detail} ms)")  # fmt: skip
     write_copies(work / "seq", articles)
     with FakeOpenAI(responder=lambda body: ok(ANSWER)) as server:
         seconds, _ = run_cli(work / "seq", work / "seq-out", server, 1)
     print(f"  whole round trip, one at a time, no latency: {seconds / articles * 1000:.1f} ms"
           " per article (adds the HTTP client and the openai SDK)")  # fmt: skip
+
+
+def tree_memory_mb(pid: int) -> float:
+    """Memory a process and its descendants hold: their proportional set sizes (pages
+    shared by forked workers counted once, split among them), in MB."""
+    total_kb = 0
+    for member in [pid, *descendants(pid)]:
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            pass  # it just ended
+    return total_kb / 1024
+
+
+def descendants(pid: int) -> list[int]:
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            frontier += children
+    return found
 
 
 def memory(articles: int, work: Path) -> None:
@@ -141,13 +181,26 @@ def memory(articles: int, work: Path) -> None:
         for i in range(articles):
             f.write(json.dumps({"id": f"story-{i}", "text": f"{paragraph}\nDispatch {i}."}) + "\n")
     with FakeOpenAI(responder=echo_reply) as server:
-        elapsed, _ = run_cli(source, work / "jsonl-out", server, 16)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        env = {"PATH": "/usr/bin:/bin", "OPENAI_BASE_URL": server.base_url,
+               "OPENAI_API_KEY": "sk-benchmark-not-a-key"}  # fmt: skip
+        command = [sys.executable, "-m", "summarizer", "summary", str(source), "-o",
+                   str(work / "jsonl-out"), "--jobs", "16", "-q"]  # fmt: skip
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, tree_memory_mb(proc.pid))
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise SystemExit(f"batch failed ({proc.returncode})")
+    largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results = sum(1 for _ in (work / "jsonl-out").glob("*.json"))
     size_mb = source.stat().st_size / 1e6
     print(f"memory: {articles} articles from one JSON Lines file ({size_mb:.1f} MB),"
-          f" {results} results in {elapsed:.1f} s; peak resident memory"
-          f" {peak_mb:.0f} MB")  # fmt: skip
+          f" {results} results in {elapsed:.1f} s; peak memory of the batch and its workers"
+          f" {peak:.0f} MB (proportional set size, sampled every 50 ms); largest single"
+          f" process {largest_mb:.0f} MB resident")  # fmt: skip
 
 
 def main() -> None:

@@ -75,7 +75,7 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
     `on_problems="fail"` is kept beside, as NAME.failed.json)."""
     name, source = job.name, job.source
     if isinstance(result, SummaryDocument):
-        write_atomic(job.path, result.model_dump_json(indent=2))
+        write_atomic(job.path, result.model_dump_json(indent=2), fsync=False)
         if result.dropped:
             status: Status = "dropped"
         else:
@@ -83,7 +83,7 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
         return Outcome(source, status, name, requests)
     if isinstance(result, GroundingFailed):
         kept = job.path.with_name(f"{name}.failed.json")
-        write_atomic(kept, result.document.model_dump_json(indent=2))
+        write_atomic(kept, result.document.model_dump_json(indent=2), fsync=False)
         return Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
     if isinstance(result, FatalServiceError):
         return Outcome(source, "failed", name, requests, str(result), fatal=True)

@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+_serial = itertools.count()
 
 
-#: Permissions of written files: what the user's umask gives a new file (mkstemp's 0600 not).
-FILE_MODE: int = 0o666 & ~_umask()
+def write_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
+    """Write to a temporary file beside `path` (named `.<name>.<pid>-<n>.tmp`), then rename
+    it over `path`: a process killed at any moment leaves `path` whole or absent.
 
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    `fsync` also flushes the file to disk before the rename, so that it survives a crash of
+    the machine. A batch does without it: its resume check reads every result back and
+    redoes any that a crash left empty or torn.
+    """
+    data = text.encode("utf-8")
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_serial)}.tmp")
+        try:
+            # Mode 0o666 less the umask: what any new file of the user's gets.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue  # left by an earlier process with this pid
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            continue
+        break
     try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        with open(fd, "wb") as f:
+            f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
