@@ -28,6 +28,7 @@ from fakeserver import (
 )
 from scenarios import TEST_KEY
 
+from summarizer import workers as workers_module
 from summarizer.articles import expand, iter_articles
 from summarizer.batch import ERRORS_FILE, Batch, BatchReport
 from summarizer.client import AsyncModelClient, ModelSettings
@@ -299,6 +300,14 @@ def test_a_worker_that_dies_costs_only_its_own_articles(tmp_path):
     assert "a001" in failed and set(failed) <= {"a001", "a003"}  # the victim's articles
     assert all("worker process ended" in error for error in failed.values())
     assert run.report.counts["ok"] == 12 - len(failed)  # the other worker did the rest
+
+
+def test_workers_can_be_spawned_where_forking_is_unsafe(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers_module, "can_fork", lambda: False)  # as on macOS, Windows
+    with FakeOpenAI() as fake:
+        run = Run(fake, [write_articles(tmp_path / "in", 4)], tmp_path / "out", workers=2)
+    assert run.report.counts["ok"] == 4 and run.errors() == []
+    assert run.result("a003")["article"]["id"] == "a003"
 
 
 @WHERE
