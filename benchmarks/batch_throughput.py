@@ -99,7 +99,7 @@ def local_time(articles: int, work: Path) -> None:
     message = json.loads(ok(ANSWER).body)["choices"][0]["message"]
     reply = Reply(message["content"], None, "stop")
     settings = ModelSettings(api_key="x")
-    config = WorkerConfig(model=settings.model, repairs=1, on_problems="flag",
+    config = WorkerConfig(settings=settings, repairs=1, on_problems="flag",
                           window_chars=WINDOW_CHARS)  # fmt: skip
     paths = sorted((work / "local").iterdir())
 
@@ -110,8 +110,7 @@ def local_time(articles: int, work: Path) -> None:
         job = Job(path.name, article.id or path.stem, work / "local-out" / f"{path.stem}.json",
                   article)  # fmt: skip
         run = _Run(job, config)
-        _, messages = run.start()
-        json.dumps(settings.request(messages))  # the body the batch process sends
+        run.start()  # the prompt, and the request body the batch process sends
         _, outcome = run.answer(Relayed(reply, None, 1, 1000, 500))
         assert outcome.status == "ok", outcome
     total = (time.perf_counter() - started) / articles * 1000
@@ -124,7 +123,7 @@ def local_time(articles: int, work: Path) -> None:
         t1 = time.perf_counter()
         steps = _steps(article, settings.model, 1, "flag", CallStats(), WINDOW_CHARS)
         messages = advance(steps, steps.__next__)
-        json.dumps(settings.request(messages))
+        settings.encode(messages)
         t2 = time.perf_counter()
         answer = parse_reply(reply)
         validate(article.text, answer.extraction)

@@ -311,7 +311,7 @@ def _run_batch(
     workers = None
     if jobs > 1 and (count := default_workers()) > 1:
         # Forked before the event loop starts; see summarizer.workers.
-        config = WorkerConfig(model=settings.model, repairs=repairs,
+        config = WorkerConfig(settings=settings, repairs=repairs,
                               on_problems=on_problems,  # type: ignore[arg-type]
                               window_chars=window_chars)  # fmt: skip
         workers = WorkerPool(count, config)

@@ -113,6 +113,12 @@ class ModelSettings:
             body["max_completion_tokens"] = self.max_tokens
         return body
 
+    def encode(self, messages: list[Message]) -> bytes:
+        """The request body as sent: JSON in UTF-8, as the SDK writes it. Sent as bytes, it
+        spares the SDK a deep copy and an encoding of it per request (~20% of its work)."""
+        body = self.request(messages)
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
 
 @dataclass
 class Answer:
@@ -377,9 +383,10 @@ class ModelClient:
     def complete(self, messages: list[Message], stats: CallStats) -> Answer:
         return parse_reply(self.fetch(messages, stats))
 
-    def fetch(self, messages: list[Message], stats: CallStats) -> Reply:
-        """The answer to `messages`, retried through transient failures; not yet checked."""
-        body = self.settings.request(messages)
+    def fetch(self, messages: list[Message] | bytes, stats: CallStats) -> Reply:
+        """The answer to `messages` (or to a body `settings.encode` made of them), retried
+        through transient failures; not yet checked."""
+        body = messages if isinstance(messages, bytes) else self.settings.encode(messages)
         try:
             for attempt in Retrying(**_retry_policy(self._sleep)):
                 with attempt:
@@ -390,15 +397,15 @@ class ModelClient:
         _count_usage(completion, stats)
         return read_reply(completion)
 
-    def _create(self, body: dict[str, Any]) -> Any:
+    def _create(self, body: bytes) -> Any:
         """POST the body as it is: the SDK's `post` for custom requests skips the type
         transform that `chat.completions.create` runs over every request (~3 ms here, the
-        schema included); the body is plain JSON already."""
+        schema included); the body is JSON already."""
         from openai.types.chat import ChatCompletion
 
         try:
             return _check_body(
-                self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+                self._client.post("/chat/completions", content=body, cast_to=ChatCompletion)
             )
         except json.JSONDecodeError as e:
             raise NotJSONBody(str(e)) from None
@@ -430,9 +437,9 @@ class AsyncModelClient:
     async def complete(self, messages: list[Message], stats: CallStats) -> Answer:
         return parse_reply(await self.fetch(messages, stats))
 
-    async def fetch(self, messages: list[Message], stats: CallStats) -> Reply:
+    async def fetch(self, messages: list[Message] | bytes, stats: CallStats) -> Reply:
         """As `ModelClient.fetch`, through the batch's gate when there is one."""
-        body = self.settings.request(messages)
+        body = messages if isinstance(messages, bytes) else self.settings.encode(messages)
         try:
             async for attempt in AsyncRetrying(**_retry_policy(self._sleep)):
                 with attempt:
@@ -445,7 +452,7 @@ class AsyncModelClient:
         _count_usage(completion, stats)
         return read_reply(completion)
 
-    async def _send(self, body: dict[str, Any], stats: CallStats) -> Any:
+    async def _send(self, body: bytes, stats: CallStats) -> Any:
         """One request, through the batch's gate when there is one."""
         if self.gate is None:
             stats.requests += 1
@@ -470,13 +477,13 @@ class AsyncModelClient:
         await self.gate.release()
         return completion
 
-    async def _create(self, body: dict[str, Any]) -> Any:
+    async def _create(self, body: bytes) -> Any:
         """As `ModelClient._create`."""
         from openai.types.chat import ChatCompletion
 
         try:
             return _check_body(
-                await self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+                await self._client.post("/chat/completions", content=body, cast_to=ChatCompletion)
             )
         except json.JSONDecodeError as e:
             raise NotJSONBody(str(e)) from None

@@ -10,7 +10,7 @@ tokens name articles; a worker ends when the batch closes its socket):
 
     batch -> worker   ("article", token, Job)     summarise this article
                       ("answer", token, Relayed)  the answer to the worker's last call
-    worker -> batch   ("call", token, messages)   send these messages to the model
+    worker -> batch   ("call", token, body)       send this request body (JSON bytes)
                       ("done", token, Outcome)    the article ended (its file is written)
 
 A worker ends with the batch process, even when that is killed with -9 (it watches its
@@ -33,11 +33,18 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from summarizer.batch import Job, Outcome, conclude
-from summarizer.client import Answer, CallStats, InvalidAnswer, Reply, parse_reply
+from summarizer.client import (
+    Answer,
+    CallStats,
+    InvalidAnswer,
+    ModelSettings,
+    Reply,
+    parse_reply,
+)
 from summarizer.errors import FatalServiceError, ServiceError
 from summarizer.grounding import validate
 from summarizer.models import SummaryDocument
@@ -53,7 +60,7 @@ PARENT_WATCH_SECONDS: float = 0.5
 #: seconds.
 STOP_GRACE_SECONDS: float = 5.0
 
-Fetch = Callable[[list[Message], CallStats], Awaitable[Reply]]
+Fetch = Callable[[bytes, CallStats], Awaitable[Reply]]
 
 #: Failures a call can end with, by the name that crosses the pipe (most specific first).
 _ERRORS: dict[str, type[Exception]] = {
@@ -65,12 +72,16 @@ _ERRORS: dict[str, type[Exception]] = {
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What a worker needs to run an article's steps (never the API key)."""
+    """What a worker needs to run an article's steps and write its requests."""
 
-    model: str
+    settings: ModelSettings
     repairs: int
     on_problems: OnProblems
     window_chars: int
+
+    def __post_init__(self) -> None:
+        # A worker writes request bodies; the key stays with the process that sends them.
+        object.__setattr__(self, "settings", replace(self.settings, api_key=None))
 
 
 @dataclass(frozen=True)
@@ -198,11 +209,11 @@ class WorkerPool:
             if not self._finishing:
                 self._lost(worker)
 
-    async def _call(self, worker: _Worker, token: int, fetch: Fetch, messages: Any) -> None:
+    async def _call(self, worker: _Worker, token: int, fetch: Fetch, body: bytes) -> None:
         stats = CallStats()
         reply, error = None, None
         try:
-            reply = await fetch(messages, stats)
+            reply = await fetch(body, stats)
         except Exception as e:
             kind = next((k for k, cls in _ERRORS.items() if isinstance(e, cls)), "internal")
             text = str(e) if kind != "internal" else f"{type(e).__name__}: {e}"
@@ -302,9 +313,10 @@ class _Run:
 
     def __init__(self, job: Job, config: WorkerConfig) -> None:
         self.job = job
+        self.settings = config.settings
         self.stats = CallStats()
-        self.steps = _steps(job.article, config.model, config.repairs, config.on_problems,
-                            self.stats, config.window_chars)  # fmt: skip
+        self.steps = _steps(job.article, config.settings.model, config.repairs,
+                            config.on_problems, self.stats, config.window_chars)  # fmt: skip
 
     def start(self) -> tuple[str, Any]:
         return self._next(lambda: advance(self.steps, lambda: next(self.steps)))
@@ -336,7 +348,7 @@ class _Run:
             return self._end(e)
         if isinstance(request, SummaryDocument):
             return self._end(request)
-        return "call", request
+        return "call", self.settings.encode(request)
 
     def _end(self, result: SummaryDocument | Exception) -> tuple[str, Outcome]:
         try:

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import os
+import pickle
 import signal
 from pathlib import Path
 
@@ -74,7 +75,7 @@ class Run:
         client = AsyncModelClient(settings, sleep=sleep, gate=self.gate)
         pool = workers if isinstance(workers, WorkerPool) else None
         if workers and pool is None:
-            config = WorkerConfig(model=settings.model, repairs=kw.get("repairs", 1),
+            config = WorkerConfig(settings=settings, repairs=kw.get("repairs", 1),
                                   on_problems=kw.get("on_problems", "flag"),
                                   window_chars=kw.get("window_chars", WINDOW_CHARS))  # fmt: skip
             pool = WorkerPool(workers, config)
@@ -282,7 +283,7 @@ def test_the_rate_limit_is_shared_by_the_whole_batch():
 
 
 def test_a_worker_that_dies_costs_only_its_own_articles(tmp_path):
-    config = WorkerConfig(model="gpt-4.1-mini", repairs=1, on_problems="flag",
+    config = WorkerConfig(settings=ModelSettings(), repairs=1, on_problems="flag",
                           window_chars=WINDOW_CHARS)  # fmt: skip
     pool = WorkerPool(2, config)
     victim = pool._workers[0].process  # the first article goes to the first worker
@@ -452,3 +453,11 @@ def test_a_key_echoed_by_the_server_never_reaches_errors_jsonl(tmp_path):
         run = Run(fake, [write_articles(tmp_path / "in", 2)], tmp_path / "out")
     text = (tmp_path / "out" / ERRORS_FILE).read_text()
     assert "(403)" in text and TEST_KEY not in text and TEST_KEY not in run.report.aborted
+
+
+def test_the_key_never_reaches_a_worker_process():
+    settings = ModelSettings(api_key=TEST_KEY, base_url="http://127.0.0.1:9/v1", model="m")
+    config = WorkerConfig(settings=settings, repairs=1, on_problems="flag",
+                          window_chars=WINDOW_CHARS)  # fmt: skip
+    assert config.settings.api_key is None and config.settings.model == "m"
+    assert TEST_KEY.encode() not in pickle.dumps(config)
