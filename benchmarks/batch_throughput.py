@@ -1,19 +1,20 @@
 """Batch throughput, local cost per article, and memory for a day's wire.
 
     python benchmarks/batch_throughput.py [--articles 200] [--jobs 16] [--latency 0.1]
-                                          [--memory-articles 10000]
+                                          [--runs 5] [--memory-articles 10000]
 
 1. Throughput: `--articles` copies of reference article 1 (5.7 KB, each with its own
    dateline, so none is skipped) through `summarizer summary DIR -o OUT --jobs N` in a child
    process, against the fake OpenAI server (tests/fakeserver.py) answering after
    `--latency` seconds. Twice: with a small answer (one event, one actor: what the batch
-   machinery costs) and with a realistic one (the 52-item evaluation extraction). Printed:
-   the batch's own time (from its closing table), its ratio to the ideal
-   articles / jobs x latency, and the process start-up, which comes on top once per run.
+   machinery costs) and with a realistic one (the 52-item evaluation extraction), `--runs`
+   times each. Printed: the median of the batch's own time (from its closing table), its
+   ratio to the ideal articles / jobs x latency, and the process start-up, which comes on
+   top once per run.
 2. Local time per article, in this process: everything a batch does for one article but
    the HTTP request, through the code a worker process runs (summarizer.workers._Run):
    reading the file, building the request, checking the 52-item answer (JSON, schema,
-   pydantic, grounding), writing the result (atomically, with fsync). Then the same phase
+   pydantic, grounding), writing the result (atomically). Then the same phase
    by phase, and the whole round trip per article against the fake server with no
    latency, one at a time, which adds the HTTP client and the SDK.
 3. Memory: `--memory-articles` articles of about 2 KB in one JSON Lines file, through the
@@ -27,6 +28,7 @@ import argparse
 import json
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,16 +70,22 @@ def write_copies(directory: Path, n: int) -> None:
         (directory / f"wire-{i:05d}.txt").write_text(f"{ARTICLE}\nDispatch {i}.\n")
 
 
-def throughput(articles: int, jobs: int, latency: float, work: Path) -> None:
+def throughput(articles: int, jobs: int, latency: float, runs: int, work: Path) -> None:
     ideal = articles / jobs * latency
     print(f"throughput: {articles} articles of {len(ARTICLE) / 1000:.1f} KB, --jobs {jobs},"
-          f" {latency * 1000:.0f} ms latency; ideal {ideal:.2f} s")  # fmt: skip
+          f" {latency * 1000:.0f} ms latency; ideal {ideal:.2f} s;"
+          f" median of {runs} runs")  # fmt: skip
     write_copies(work / "in", articles)
     for label, responder in (("small answer", echo_reply),
                              ("52-item answer", lambda body: ok(ANSWER))):  # fmt: skip
-        with FakeOpenAI(latency=latency, responder=responder) as server:
-            seconds, _ = run_cli(work / "in", work / f"out-{label[:5]}", server, jobs)
-        print(f"  {label:<15} batch {seconds:.2f} s, ratio {seconds / ideal:.2f}")
+        times = []
+        for run in range(runs):
+            with FakeOpenAI(latency=latency, responder=responder) as server:
+                seconds, _ = run_cli(work / "in", work / f"out-{label[:5]}-{run}", server, jobs)
+            times.append(seconds)
+        median = statistics.median(times)
+        print(f"  {label:<15} batch {median:.2f} s, ratio {median / ideal:.2f}"
+              f" (runs: {', '.join(f'{t / ideal:.2f}' for t in times)})")  # fmt: skip
     print(f"  process start-up and imports, once per run: {startup_seconds():.2f} s")
 
 
@@ -207,12 +215,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=16)
     parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--runs", type=int, default=5, help="throughput runs (the median)")
     parser.add_argument("--local-articles", type=int, default=100)
     parser.add_argument("--memory-articles", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        throughput(args.articles, args.jobs, args.latency, work)
+        throughput(args.articles, args.jobs, args.latency, args.runs, work)
         local_time(args.local_articles, work)
         if args.memory_articles:
             memory(args.memory_articles, work)

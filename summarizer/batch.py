@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from summarizer.articles import Loaded
 from summarizer.client import AsyncModelClient, CallStats
-from summarizer.errors import FatalServiceError, UserError
+from summarizer.errors import FatalServiceError, NotSent, UserError
 from summarizer.models import SummaryDocument
 from summarizer.output import write_atomic
 from summarizer.pipeline import ArticleInput, GroundingFailed, OnProblems, asummarize
@@ -70,28 +70,45 @@ class Job:
     article: ArticleInput
 
 
+class InternalError(Exception):
+    """A bug met in another process, already described there ("KeyError: 'x'")."""
+
+
 def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Outcome:
     """An article's end: its result file written, or its error (a document that failed
-    `on_problems="fail"` is kept beside, as NAME.failed.json)."""
+    `on_problems="fail"` is kept beside, as NAME.failed.json). Never raises: whatever
+    happens here is this article's error, and the batch goes on."""
     name, source = job.name, job.source
-    if isinstance(result, SummaryDocument):
-        write_atomic(job.path, result.model_dump_json(indent=2), fsync=False)
-        if result.dropped:
-            status: Status = "dropped"
-        else:
-            status = "ok" if result.grounding.ok else "flagged"
-        return Outcome(source, status, name, requests)
-    if isinstance(result, GroundingFailed):
-        kept = job.path.with_name(f"{name}.failed.json")
-        write_atomic(kept, result.document.model_dump_json(indent=2), fsync=False)
-        return Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
+    try:
+        if isinstance(result, SummaryDocument):
+            write_atomic(job.path, result.model_dump_json(indent=2), fsync=False)
+            if result.dropped:
+                status: Status = "dropped"
+            else:
+                status = "ok" if result.grounding.ok else "flagged"
+            return Outcome(source, status, name, requests)
+        if isinstance(result, GroundingFailed):
+            kept = job.path.with_name(f"{name}.failed.json")
+            write_atomic(kept, result.document.model_dump_json(indent=2), fsync=False)
+            return Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
+    except OSError as e:
+        where = job.path.parent
+        return Outcome(source, "failed", name, requests,
+                       f"cannot write the result in {where}: {e.strerror or e}")  # fmt: skip
+    except Exception as e:
+        result = e
+    if isinstance(result, NotSent) and requests:
+        error = f"stopped after {requests} request(s): {result.reason}"
+        return Outcome(source, "failed", name, requests, error)
     if isinstance(result, FatalServiceError):
         return Outcome(source, "failed", name, requests, str(result), fatal=True)
     if isinstance(result, UserError):
         return Outcome(source, "failed", name, requests, str(result))
     # A bug must not lose the rest of the batch.
-    return Outcome(source, "failed", name, requests,
-                   f"internal error: {type(result).__name__}: {result}")  # fmt: skip
+    described = str(result) if isinstance(result, InternalError) else (
+        f"{type(result).__name__}: {result}"
+    )  # fmt: skip
+    return Outcome(source, "failed", name, requests, f"internal error: {described}")
 
 
 @dataclass

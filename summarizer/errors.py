@@ -27,6 +27,15 @@ class FatalServiceError(ServiceError):
     stops sending and records the articles left with this reason."""
 
 
+class NotSent(ServiceError):
+    """A request held back because the batch stopped sending; `reason` is the failure that
+    stopped it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not attempted: {reason}")
+        self.reason = reason
+
+
 def describe_validation_error(error: object, source: str) -> str:
     """One line naming the first field of a pydantic ValidationError that is wrong."""
     errors = error.errors()  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from summarizer.errors import FatalServiceError, ServiceError
+from summarizer.errors import NotSent, ServiceError
 
 #: Pause for the whole batch after a 429 that says nothing about how long to wait, seconds.
 DEFAULT_RATE_LIMIT_PAUSE: float = 1.0
@@ -48,7 +48,7 @@ class RateGate:
         async with self._changed:
             while True:
                 if self.stopped is not None:
-                    raise FatalServiceError(f"not attempted: {self.stopped}")
+                    raise NotSent(self.stopped)
                 if self.max_requests is not None and self.sent >= self.max_requests:
                     raise RequestCapReached(
                         f"the run has sent its --max-requests {self.max_requests} requests"

@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from summarizer.batch import Job, Outcome, conclude
+from summarizer.batch import InternalError, Job, Outcome, conclude
 from summarizer.client import (
     Answer,
     CallStats,
@@ -45,7 +45,7 @@ from summarizer.client import (
     Reply,
     parse_reply,
 )
-from summarizer.errors import FatalServiceError, ServiceError
+from summarizer.errors import FatalServiceError, NotSent, ServiceError
 from summarizer.grounding import validate
 from summarizer.models import SummaryDocument
 from summarizer.pipeline import OnProblems, _steps, advance, answered
@@ -62,12 +62,26 @@ STOP_GRACE_SECONDS: float = 5.0
 
 Fetch = Callable[[bytes, CallStats], Awaitable[Reply]]
 
-#: Failures a call can end with, by the name that crosses the pipe (most specific first).
+#: Failures a call can end with, by the name that crosses the socket (most specific first);
+#: anything else is a bug, described as an `InternalError`.
 _ERRORS: dict[str, type[Exception]] = {
+    "not_sent": NotSent,
     "cap": RequestCapReached,
     "fatal": FatalServiceError,
     "service": ServiceError,
 }
+
+
+def _portable(error: Exception) -> tuple[str, str]:
+    """A failure as it crosses the socket: its kind, and what rebuilds it."""
+    if isinstance(error, NotSent):
+        return "not_sent", error.reason
+    kind = next((k for k, cls in _ERRORS.items() if isinstance(error, cls)), "internal")
+    return kind, str(error) if kind != "internal" else f"{type(error).__name__}: {error}"
+
+
+def _rebuilt(kind: str, text: str) -> Exception:
+    return _ERRORS.get(kind, InternalError)(text)
 
 
 @dataclass(frozen=True)
@@ -116,12 +130,16 @@ def _frame(message: tuple[str, int, Any]) -> bytes:
 
 
 class _Worker:
-    def __init__(self, context: Any, config: WorkerConfig, index: int, others: list[int]) -> None:
-        """`others`: the descriptors a forked worker inherits but must not hold (the batch's
-        ends of the sockets), or a worker would never see its own socket close."""
+    def __init__(
+        self, context: Any, config: WorkerConfig, index: int, forked: list[int] | None
+    ) -> None:
+        """`forked`: None when spawning; when forking, the descriptors the worker inherits
+        but must not hold (the batch's ends of the earlier workers' sockets), or a worker
+        would never see its own socket close."""
         self.sock, child = socket.socketpair()
+        inherited = [*forked, self.sock.fileno()] if forked is not None else []
         self.process = context.Process(
-            target=_serve, args=(child, config, os.getpid(), [*others, self.sock.fileno()]),
+            target=_serve, args=(child, config, os.getpid(), inherited),
             name=f"summarizer-worker-{index}", daemon=True,
         )  # fmt: skip
         self.process.start()
@@ -130,10 +148,13 @@ class _Worker:
         self.tokens: set[int] = set()
         self.writer: asyncio.StreamWriter | None = None
 
-    def send(self, message: tuple[str, int, Any]) -> None:
-        """Queue a message: the event loop writes it as the worker takes it, never waiting."""
-        if self.writer is not None and not self.writer.is_closing():
-            self.writer.write(_frame(message))
+    def send(self, message: tuple[str, int, Any]) -> bool:
+        """Queue a message (the event loop writes it as the worker takes it, never waiting);
+        False when the worker's socket is closed."""
+        if self.writer is None or self.writer.is_closing():
+            return False
+        self.writer.write(_frame(message))
+        return True
 
 
 class WorkerPool:
@@ -147,12 +168,18 @@ class WorkerPool:
         context = multiprocessing.get_context("fork" if fork else "spawn")
         self._workers: list[_Worker] = []
         for i in range(workers):
-            inherited = [w.sock.fileno() for w in self._workers] if fork else []
-            self._workers.append(_Worker(context, config, i, inherited))
+            forked = [w.sock.fileno() for w in self._workers] if fork else None
+            self._workers.append(_Worker(context, config, i, forked))
         self._alive = list(self._workers)
         self._tokens = itertools.count(1)
         self._pending: dict[int, tuple[asyncio.Future[Outcome], Fetch, Job]] = {}
+        #: What the calls of each article in hand cost so far (a worker that dies cannot
+        #: say how many requests its articles made).
+        self._stats: dict[int, CallStats] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        #: The call in progress for each article, cancelled if its worker dies.
+        self._calls: dict[int, asyncio.Task[None]] = {}
+        self._interrupted = False
         self._connected: asyncio.Future[None] | None = None
         self._finishing = False
 
@@ -165,16 +192,19 @@ class WorkerPool:
 
     async def _open(self) -> None:
         for worker in self._alive:
-            reader, worker.writer = await asyncio.open_unix_connection(sock=worker.sock)
+            reader, worker.writer = await asyncio.open_connection(sock=worker.sock)
             self._spawn(self._read(worker, reader))
 
-    def _spawn(self, coroutine: Any) -> None:
+    def _spawn(self, coroutine: Any) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def summarize(self, job: Job, fetch: Fetch) -> Outcome:
         """Summarise `job` in a worker, sending its calls through `fetch`."""
+        if self._finishing:
+            raise RuntimeError("this WorkerPool has finished its batch: make a new one")
         await self._connect()
         if not self._alive:
             return Outcome(job.source, "failed", job.name,
@@ -183,15 +213,22 @@ class WorkerPool:
         token = next(self._tokens)
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._pending[token] = (future, fetch, job)
+        self._stats[token] = CallStats()
         worker.load += 1
         worker.tokens.add(token)
-        worker.send(("article", token, job))
         try:
+            if not worker.send(("article", token, job)):
+                self._lost(worker)
             return await future
+        except asyncio.CancelledError:
+            self._interrupted = True  # articles still in hand: see close()
+            raise
         finally:
             worker.load -= 1
             worker.tokens.discard(token)
             self._pending.pop(token, None)
+            self._stats.pop(token, None)
+            self._calls.pop(token, None)
 
     async def _read(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
         try:
@@ -202,7 +239,7 @@ class WorkerPool:
                     continue
                 future, fetch, _ = self._pending[token]
                 if kind == "call":
-                    self._spawn(self._call(worker, token, fetch, payload))
+                    self._calls[token] = self._spawn(self._call(worker, token, fetch, payload))
                 elif kind == "done" and not future.done():
                     future.set_result(payload)
         except (asyncio.IncompleteReadError, OSError):
@@ -210,28 +247,35 @@ class WorkerPool:
                 self._lost(worker)
 
     async def _call(self, worker: _Worker, token: int, fetch: Fetch, body: bytes) -> None:
-        stats = CallStats()
+        stats = self._stats.get(token) or CallStats()
+        before = (stats.requests, stats.prompt_tokens, stats.completion_tokens)
         reply, error = None, None
         try:
             reply = await fetch(body, stats)
         except Exception as e:
-            kind = next((k for k, cls in _ERRORS.items() if isinstance(e, cls)), "internal")
-            text = str(e) if kind != "internal" else f"{type(e).__name__}: {e}"
-            error = (kind, text)
-        relayed = Relayed(reply, error, stats.requests, stats.prompt_tokens,
-                          stats.completion_tokens)  # fmt: skip
-        worker.send(("answer", token, relayed))
+            error = _portable(e)
+        relayed = Relayed(reply, error, stats.requests - before[0],
+                          stats.prompt_tokens - before[1],
+                          stats.completion_tokens - before[2])  # fmt: skip
+        if not worker.send(("answer", token, relayed)):
+            self._lost(worker)
 
     def _lost(self, worker: _Worker) -> None:
         """A worker died (killed, out of memory): its articles fail, the others go on."""
         if worker in self._alive:
             self._alive.remove(worker)
-        worker.process.join(timeout=1.0)
-        reason = f"internal error: a worker process ended (exit code {worker.process.exitcode})"
+        worker.process.join(timeout=0.1)  # it has ended, or is ending: its socket closed
+        code = worker.process.exitcode
+        reason = "internal error: a worker process ended" + (
+            f" (exit code {code})" if code is not None else ""
+        )  # fmt: skip
         for token in list(worker.tokens):
+            if token in self._calls:
+                self._calls[token].cancel()  # nobody is left to take its answer
             future, _, job = self._pending[token]
             if not future.done():
-                future.set_result(Outcome(job.source, "failed", job.name, error=reason))
+                requests = self._stats[token].requests if token in self._stats else 0
+                future.set_result(Outcome(job.source, "failed", job.name, requests, reason))
 
     async def finish(self) -> None:
         """After the last article: close the sockets (a worker ends when its socket does)."""
@@ -246,7 +290,7 @@ class WorkerPool:
         """Wait for the workers to end; end them at once if articles are still in hand (an
         interrupted run: their results are never half-written, and the next run redoes
         them)."""
-        interrupted = bool(self._pending)
+        interrupted = self._interrupted or bool(self._pending)
         for worker in self._workers:
             worker.sock.close()
             worker.process.join(timeout=0 if interrupted else STOP_GRACE_SECONDS)
@@ -291,21 +335,25 @@ def _serve(sock: socket.socket, config: WorkerConfig, parent: int, inherited: li
     _watch(parent)
     incoming = sock.makefile("rb")
     runs: dict[int, _Run] = {}
-    while True:
-        header = incoming.read(4)
-        if len(header) < 4:
-            os._exit(0)  # the batch is done, or gone: nothing left to report to
-        kind, token, payload = pickle.loads(incoming.read(int.from_bytes(header, "big")))
-        if kind == "article":
-            runs[token] = run = _Run(payload, config)
-            message = run.start()
-        elif kind == "answer" and token in runs:
-            message = runs[token].answer(payload)
-        else:
-            continue
-        if message[0] == "done":
-            del runs[token]
-        sock.sendall(_frame((message[0], token, message[1])))
+    try:
+        while True:
+            header = incoming.read(4)
+            if len(header) < 4:
+                break  # the batch is done
+            kind, token, payload = pickle.loads(incoming.read(int.from_bytes(header, "big")))
+            if kind == "article":
+                runs[token] = run = _Run(payload, config)
+                message = run.start()
+            elif kind == "answer" and token in runs:
+                message = runs[token].answer(payload)
+            else:
+                continue
+            if message[0] == "done":
+                del runs[token]
+            sock.sendall(_frame((message[0], token, message[1])))
+    except (OSError, EOFError):
+        pass  # the batch is gone (killed): nobody is left to tell
+    os._exit(0)
 
 
 class _Run:
@@ -326,8 +374,7 @@ class _Run:
         self.stats.prompt_tokens += relayed.prompt_tokens
         self.stats.completion_tokens += relayed.completion_tokens
         if relayed.error is not None:
-            kind, text = relayed.error
-            return self._end(_ERRORS.get(kind, RuntimeError)(text))
+            return self._end(_rebuilt(*relayed.error))
         assert relayed.reply is not None
         reply = relayed.reply
 
@@ -351,11 +398,7 @@ class _Run:
         return "call", self.settings.encode(request)
 
     def _end(self, result: SummaryDocument | Exception) -> tuple[str, Outcome]:
-        try:
-            return "done", conclude(self.job, result, self.stats.requests)
-        except Exception as e:  # a bug (or a full disk) costs this article, never the batch
-            return "done", Outcome(self.job.source, "failed", self.job.name, self.stats.requests,
-                                   f"internal error: {type(e).__name__}: {e}")  # fmt: skip
+        return "done", conclude(self.job, result, self.stats.requests)
 
 
 def _watch(parent: int) -> None:

@@ -31,8 +31,10 @@ from scenarios import TEST_KEY
 
 from summarizer import workers as workers_module
 from summarizer.articles import expand, iter_articles
-from summarizer.batch import ERRORS_FILE, Batch, BatchReport
+from summarizer.batch import ERRORS_FILE, Batch, BatchReport, Job, conclude
 from summarizer.client import AsyncModelClient, ModelSettings
+from summarizer.errors import FatalServiceError, NotSent
+from summarizer.pipeline import ArticleInput
 from summarizer.ratelimit import RateGate
 from summarizer.settings import WINDOW_CHARS
 from summarizer.workers import WorkerConfig, WorkerPool
@@ -297,10 +299,41 @@ def test_a_worker_that_dies_costs_only_its_own_articles(tmp_path):
     with FakeOpenAI(responder=responder) as fake:
         run = Run(fake, [write_articles(tmp_path / "in", 12)], tmp_path / "out", jobs=2,
                   workers=pool)  # fmt: skip
+        sent = len(fake.requests)
     failed = {e["id"]: e["error"] for e in run.errors()}
     assert "a001" in failed and set(failed) <= {"a001", "a003"}  # the victim's articles
     assert all("worker process ended" in error for error in failed.values())
     assert run.report.counts["ok"] == 12 - len(failed)  # the other worker did the rest
+    assert run.report.requests == sent  # the victim's requests are counted too
+    with pytest.raises(RuntimeError, match="make a new one"):  # a pool serves one batch
+        Run(FakeOpenAI(), [tmp_path / "in"], tmp_path / "again", workers=pool)
+
+
+@WHERE
+def test_a_result_that_cannot_be_written_is_that_articles_error(tmp_path, workers):
+    (tmp_path / "out" / "a002.json").mkdir(parents=True)  # a directory in the way
+    with FakeOpenAI() as fake:
+        run = Run(fake, [write_articles(tmp_path / "in", 4)], tmp_path / "out",
+                  workers=workers)  # fmt: skip
+    (error,) = run.errors()
+    assert error["id"] == "a002" and error["error"].startswith("cannot write the result in")
+    assert run.report.counts["ok"] == 3  # the batch went on
+
+
+def test_how_an_article_ends_names_its_reason_once(tmp_path):
+    job = Job("a.txt", "a", tmp_path / "a.json", ArticleInput("text", id="a"))
+    held = conclude(job, NotSent("the API key was rejected (401)"), 0)
+    assert held.error == "not attempted: the API key was rejected (401)" and not held.fatal
+    cut = conclude(job, NotSent("the API key was rejected (401)"), 2)
+    assert cut.error == "stopped after 2 request(s): the API key was rejected (401)"
+    fatal = conclude(job, FatalServiceError("the API key was rejected (401)"), 1)
+    assert fatal.fatal and fatal.error == "the API key was rejected (401)"
+    # A bug met in the batch process and relayed to a worker is described once.
+    relayed = workers_module._rebuilt(*workers_module._portable(KeyError("choices")))
+    assert conclude(job, relayed, 1).error == "internal error: KeyError: 'choices'"
+    assert conclude(job, KeyError("choices"), 1).error == "internal error: KeyError: 'choices'"
+    stopped = workers_module._rebuilt(*workers_module._portable(NotSent("no quota")))
+    assert isinstance(stopped, NotSent) and stopped.reason == "no quota"
 
 
 def test_workers_can_be_spawned_where_forking_is_unsafe(tmp_path, monkeypatch):
