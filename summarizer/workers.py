@@ -54,6 +54,10 @@ from summarizer.ratelimit import RequestCapReached
 
 #: Most worker processes for one batch.
 MAX_WORKERS: int = 8
+#: How much lower a worker's scheduling priority is than the batch process's: the event
+#: loop that sends the requests runs the moment an answer arrives, and the workers' checks
+#: take the rest of the CPU (they get all of it while the loop waits on the network).
+WORKER_NICENESS: int = 5
 #: How often a worker looks whether the batch process still lives, in seconds.
 PARENT_WATCH_SECONDS: float = 0.5
 #: How long a worker may take to end after its socket closed before it is terminated, in
@@ -332,6 +336,8 @@ def _serve(sock: socket.socket, config: WorkerConfig, parent: int, inherited: li
         with contextlib.suppress(OSError):
             os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
+    if WORKER_NICENESS:
+        os.nice(WORKER_NICENESS)
     _watch(parent)
     incoming = sock.makefile("rb")
     runs: dict[int, _Run] = {}

@@ -360,6 +360,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     server: _Server
+    #: When the request being answered arrived (time.monotonic).
+    received: float = 0.0
 
     def log_message(self, format: str, *args: Any) -> None:
         """No request log."""
@@ -389,6 +391,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n > 0 else b""
 
     def do_POST(self) -> None:
+        self.received = time.monotonic()
         raw = self._read_body()
         if self.path.split("?", 1)[0].rstrip("/") != CHAT_PATH:
             self._answer(_not_found(self.command, self.path))
@@ -409,6 +412,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake._leave()
 
     def _other(self) -> None:
+        self.received = time.monotonic()
         self._read_body()
         self._answer(_not_found(self.command, self.path))
 
@@ -420,8 +424,8 @@ class _Handler(BaseHTTPRequestHandler):
             fake._stopping.wait()
             self.close_connection = True
             return
-        if fake.latency > 0:
-            fake._stopping.wait(fake.latency)
+        if fake.latency > 0:  # counted from the request's arrival: the reply's making included
+            fake._stopping.wait(max(0.0, self.received + fake.latency - time.monotonic()))
         self.send_response(reply.status)
         headers = {k.lower(): v for k, v in reply.headers.items()}
         headers.setdefault("content-type", "application/json")
@@ -447,7 +451,12 @@ def _not_found(method: str, path: str) -> Reply:
 
 
 class FakeOpenAI:
-    """A local Chat Completions server: scripted replies first, then the responder."""
+    """A local Chat Completions server: scripted replies first, then the responder.
+
+    `latency`: seconds from a request's arrival to its answer, the making of the reply
+    included, so that the server's own work (16 requests arriving together contend for one
+    interpreter here) does not add to the latency asked for.
+    """
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ from fakeserver import (
     breaks_schema,
     cut_mid_body,
     echo_extraction,
+    echo_reply,
     hang,
     length,
     not_json,
@@ -313,6 +314,22 @@ def test_latency_is_concurrent() -> None:
     assert statuses == [200] * n
     assert 0.2 <= elapsed < n * 0.2 / 2
     assert server.max_in_flight >= n
+
+
+def test_latency_counts_from_the_requests_arrival() -> None:
+    def slow_responder(body: dict[str, Any]) -> Reply:
+        time.sleep(0.15)  # the reply takes long to make
+        return echo_reply(body)
+
+    with (
+        FakeOpenAI(latency=0.3, responder=slow_responder) as server,
+        httpx2.Client(timeout=5.0) as client,
+    ):
+        started = time.monotonic()
+        response = post(client, server, body_for("Article 1."))
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert 0.3 <= elapsed < 0.3 + 0.1  # not 0.3 + 0.15: the making is part of the latency
 
 
 def test_keep_alive_reuses_one_connection(server: FakeOpenAI, client: httpx2.Client) -> None:
