@@ -232,27 +232,29 @@ def test_an_answer_that_obeyed_an_injection_is_flagged_or_dropped(tmp_path, poli
         assert doc["extraction"]["claims"] == [] and len(doc["dropped"]) == 3
 
 
-def test_max_requests_caps_the_run_and_a_rerun_finishes_it(tmp_path):
+@WHERE
+def test_max_requests_caps_the_run_and_a_rerun_finishes_it(tmp_path, workers):
     inputs = [write_articles(tmp_path / "in", 5)]
     with FakeOpenAI() as fake:
-        first = Run(fake, inputs, tmp_path / "out", jobs=1, max_requests=3)
+        first = Run(fake, inputs, tmp_path / "out", jobs=1, max_requests=3, workers=workers)
         assert first.report.counts["ok"] == 3 and first.report.failed == 2
         assert all("--max-requests 3" in e["error"] for e in first.errors())
-        second = Run(fake, inputs, tmp_path / "out", jobs=2)
+        second = Run(fake, inputs, tmp_path / "out", jobs=2, workers=workers)
         assert second.report.counts["skipped"] == 3 and second.report.counts["ok"] == 2
         assert len(fake.requests) == 5  # none done twice
     assert second.errors() == []
 
 
-def test_resume_redoes_only_what_changed(tmp_path):
+@WHERE
+def test_resume_redoes_only_what_changed(tmp_path, workers):
     inputs = [write_articles(tmp_path / "in", 4)]
     with FakeOpenAI() as fake:
-        Run(fake, inputs, tmp_path / "out")
+        Run(fake, inputs, tmp_path / "out", workers=workers)
         (tmp_path / "in" / "a003.txt").write_text(article(3) + " A late update.")
-        again = Run(fake, inputs, tmp_path / "out")
+        again = Run(fake, inputs, tmp_path / "out", workers=workers)
         assert again.report.counts["skipped"] == 3 and again.report.counts["ok"] == 1
         assert len(fake.requests) == 5
-        Run(fake, inputs, tmp_path / "out", resume=False)
+        Run(fake, inputs, tmp_path / "out", resume=False, workers=workers)
         assert len(fake.requests) == 9
 
 
@@ -401,6 +403,21 @@ def long_article(chars: int) -> str:
             " families leaving before dawn, and the road north stayed closed all day."
         )
     return "\n".join(paragraphs)
+
+
+def test_a_200_kb_article_in_a_batch_is_read_window_by_window_by_a_worker(tmp_path):
+    from summarizer.windows import split_windows
+
+    text = long_article(200_000)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "long.txt").write_text(text)
+    with FakeOpenAI() as fake:
+        run = Run(fake, [tmp_path / "in"], tmp_path / "out", workers=2)
+        sent = len(fake.requests)
+    doc = run.result("long")
+    assert sent == len(split_windows(text)) >= 4 and doc["provenance"]["attempts"] == sent
+    assert len(doc["extraction"]["events"]) == sent and doc["grounding"]["ok"]
+    assert doc["article"]["chars"] == len(text)
 
 
 def test_a_200_kb_article_is_read_in_windows_and_merged(tmp_path):
