@@ -387,13 +387,14 @@ class ModelClient:
         """The answer to `messages` (or to a body `settings.encode` made of them), retried
         through transient failures; not yet checked."""
         body = messages if isinstance(messages, bytes) else self.settings.encode(messages)
+        before = stats.requests
         try:
             for attempt in Retrying(**_retry_policy(self._sleep)):
                 with attempt:
                     stats.requests += 1
                     completion = self._create(body)
         except Exception as exc:
-            raise _one_line(exc, self.settings, stats) from None
+            raise _one_line(exc, self.settings, stats.requests - before) from None
         _count_usage(completion, stats)
         return read_reply(completion)
 
@@ -440,12 +441,13 @@ class AsyncModelClient:
     async def fetch(self, messages: list[Message] | bytes, stats: CallStats) -> Reply:
         """As `ModelClient.fetch`, through the batch's gate when there is one."""
         body = messages if isinstance(messages, bytes) else self.settings.encode(messages)
+        before = stats.requests
         try:
             async for attempt in AsyncRetrying(**_retry_policy(self._sleep)):
                 with attempt:
                     completion = await self._send(body, stats)
         except Exception as exc:
-            error = _one_line(exc, self.settings, stats)
+            error = _one_line(exc, self.settings, stats.requests - before)
             if isinstance(error, FatalServiceError) and self.gate is not None:
                 await self.gate.stop(str(error))  # nothing more goes out, not even now
             raise error from None
@@ -472,7 +474,8 @@ class AsyncModelClient:
                 await self.gate.release(rate_limited=True, retry_after=pause)
             raise
         except BaseException:
-            await self.gate.release()
+            # Shielded: a call cancelled here (its worker died) still gives its slot back.
+            await asyncio.shield(self.gate.release())
             raise
         await self.gate.release()
         return completion
@@ -500,12 +503,13 @@ def _retry_policy(sleep: Callable[[float], Any]) -> dict[str, Any]:
     }
 
 
-def _one_line(exc: Exception, settings: ModelSettings, stats: CallStats) -> Exception:
-    """What a failed call raises: our own errors as they are, the SDK's as one line."""
+def _one_line(exc: Exception, settings: ModelSettings, attempts: int) -> Exception:
+    """What a failed call raises: our own errors as they are, the SDK's as one line
+    (`attempts`: the requests this call made)."""
     import openai
 
     if isinstance(exc, NotJSONBody | openai.OpenAIError) and not isinstance(exc, ServiceError):
-        error = service_error(exc, settings, stats.requests)
+        error = service_error(exc, settings, attempts)
         return type(error)(redact(str(error), settings.api_key))
     return exc
 

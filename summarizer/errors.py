@@ -35,6 +35,9 @@ class NotSent(ServiceError):
         super().__init__(f"not attempted: {reason}")
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[NotSent], tuple[str]]:
+        return NotSent, (self.reason,)
+
 
 def describe_validation_error(error: object, source: str) -> str:
     """One line naming the first field of a pydantic ValidationError that is wrong."""

@@ -18,15 +18,19 @@ def write_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
     redoes any that a crash left empty or torn.
     """
     data = text.encode("utf-8")
+    made_parent = False
     while True:
         tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_serial)}.tmp")
         try:
             # Mode 0o666 less the umask: what any new file of the user's gets.
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
-            continue  # left by an earlier process with this pid
+            continue  # left by an earlier process with this pid: a new serial is free
         except FileNotFoundError:
+            if made_parent:
+                raise  # the directory is there and still cannot be written in
             path.parent.mkdir(parents=True, exist_ok=True)
+            made_parent = True
             continue
         break
     try:

@@ -195,7 +195,7 @@ class WorkerPool:
         await self._connected
 
     async def _open(self) -> None:
-        for worker in self._alive:
+        for worker in list(self._alive):  # a worker found dead meanwhile leaves the list
             reader, worker.writer = await asyncio.open_connection(sock=worker.sock)
             self._spawn(self._read(worker, reader))
 
@@ -336,17 +336,20 @@ def _serve(sock: socket.socket, config: WorkerConfig, parent: int, inherited: li
         with contextlib.suppress(OSError):
             os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch process's to handle
-    if WORKER_NICENESS:
-        os.nice(WORKER_NICENESS)
+    if WORKER_NICENESS and hasattr(os, "nice"):  # not on Windows
+        with contextlib.suppress(OSError):
+            os.nice(WORKER_NICENESS)
     _watch(parent)
     incoming = sock.makefile("rb")
     runs: dict[int, _Run] = {}
     try:
         while True:
             header = incoming.read(4)
-            if len(header) < 4:
-                break  # the batch is done
-            kind, token, payload = pickle.loads(incoming.read(int.from_bytes(header, "big")))
+            size = int.from_bytes(header, "big")
+            data = incoming.read(size) if len(header) == 4 else b""
+            if len(data) < size or len(header) < 4:
+                break  # the batch is done, or was killed in the middle of a message
+            kind, token, payload = pickle.loads(data)
             if kind == "article":
                 runs[token] = run = _Run(payload, config)
                 message = run.start()

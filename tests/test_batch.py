@@ -311,6 +311,41 @@ def test_a_worker_that_dies_costs_only_its_own_articles(tmp_path):
         Run(FakeOpenAI(), [tmp_path / "in"], tmp_path / "again", workers=pool)
 
 
+def test_a_worker_dead_before_the_batch_starts_leaves_the_others_serving(tmp_path):
+    config = WorkerConfig(settings=ModelSettings(), repairs=1, on_problems="flag",
+                          window_chars=WINDOW_CHARS)  # fmt: skip
+    pool = WorkerPool(3, config)
+    first, *others = pool._workers
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.join()
+    with FakeOpenAI() as fake:
+        run = Run(fake, [write_articles(tmp_path / "in", 9)], tmp_path / "out", workers=pool)
+    assert all(worker in pool._alive for worker in others)  # none taken for dead
+    assert run.report.counts["ok"] + run.report.failed == 9 and run.report.counts["ok"] >= 7
+
+
+def test_a_worker_whose_batch_dies_mid_message_ends_quietly():
+    config = WorkerConfig(settings=ModelSettings(), repairs=1, on_problems="flag",
+                          window_chars=WINDOW_CHARS)  # fmt: skip
+    pool = WorkerPool(1, config)
+    (worker,) = pool._workers
+    worker.sock.sendall((1000).to_bytes(4, "big") + b"only part of it")
+    worker.sock.close()  # as when the batch is killed in the middle of a message
+    worker.process.join(timeout=5)
+    assert worker.process.exitcode == 0  # not 1, with a traceback on the user's terminal
+
+
+@WHERE
+def test_attempts_in_an_error_count_that_calls_requests_only(tmp_path, workers):
+    with FakeOpenAI() as fake:
+        fake.script("Article 2:", breaks_schema())  # one request, then asked again:
+        fake.script("could not be used", *[status(500, "The server had an error")] * 4)
+        run = Run(fake, [write_articles(tmp_path / "in", 2)], tmp_path / "out",
+                  workers=workers)  # fmt: skip
+    (error,) = run.errors()
+    assert "(after 4 attempts)" in error["error"] and error["requests"] == 5
+
+
 @WHERE
 def test_a_result_that_cannot_be_written_is_that_articles_error(tmp_path, workers):
     (tmp_path / "out" / "a002.json").mkdir(parents=True)  # a directory in the way

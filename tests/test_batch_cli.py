@@ -50,10 +50,10 @@ def test_kill_9_then_resume_gives_the_same_complete_set(tmp_path):
     inputs = write_articles(tmp_path / "in", n)
     killed_out, clean_out = tmp_path / "killed", tmp_path / "clean"
     with FakeOpenAI(latency=0.1) as fake:
-        stderr = (tmp_path / "killed.stderr").open("w")  # the batch's and its workers'
-        proc = subprocess.Popen(batch_cmd(inputs, killed_out, "--jobs", "4", "-q"),
-                                env=env_for(fake), cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
+        with (tmp_path / "killed.stderr").open("w") as stderr:  # the batch's and its workers'
+            proc = subprocess.Popen(batch_cmd(inputs, killed_out, "--jobs", "4", "-q"),
+                                    env=env_for(fake), cwd=ROOT,
+                                    stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
         deadline = time.monotonic() + 30
         while len(list(killed_out.glob("*.json"))) < 8 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -66,7 +66,6 @@ def test_kill_9_then_resume_gives_the_same_complete_set(tmp_path):
         while pids_naming(str(killed_out)) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert pids_naming(str(killed_out)) == set()
-        stderr.close()
         assert "Traceback" not in (tmp_path / "killed.stderr").read_text()  # workers end quietly
         # Whatever the kill left is whole: every result parses, nothing is half-written.
         done_at_kill = results(killed_out)

@@ -329,7 +329,7 @@ def test_latency_counts_from_the_requests_arrival() -> None:
         response = post(client, server, body_for("Article 1."))
         elapsed = time.monotonic() - started
     assert response.status_code == 200
-    assert 0.3 <= elapsed < 0.3 + 0.1  # not 0.3 + 0.15: the making is part of the latency
+    assert 0.3 <= elapsed < 0.43  # not 0.3 + 0.15: the making is part of the latency
 
 
 def test_keep_alive_reuses_one_connection(server: FakeOpenAI, client: httpx2.Client) -> None:

@@ -46,3 +46,18 @@ def test_a_temporary_name_left_by_another_process_is_passed_over(tmp_path, monke
     stale.write_text("left by a killed run whose pid was this one")
     write_atomic(target, "fresh", fsync=False)
     assert target.read_text() == "fresh" and stale.exists()
+
+
+def test_a_directory_that_cannot_be_made_is_an_error_not_a_loop(tmp_path, monkeypatch):
+    calls = []
+
+    def no_such_directory(path, flags, mode=0o777):
+        calls.append(path)
+        if len(calls) > 5:
+            raise RuntimeError("write_atomic keeps trying")
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+
+    monkeypatch.setattr(output.os, "open", no_such_directory)
+    with pytest.raises(FileNotFoundError):  # as in a working directory that was deleted
+        write_atomic(tmp_path / "result.json", "x")
+    assert len(calls) == 2  # once, and once more after making the directory
