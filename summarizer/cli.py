@@ -12,9 +12,7 @@ from summarizer.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, InputError
 from summarizer.settings import DEFAULT_JOBS, DEFAULT_MODEL, REQUEST_TIMEOUT, WINDOW_CHARS
 
 if TYPE_CHECKING:
-    from summarizer.batch import BatchReport, Progress
     from summarizer.client import ModelSettings
-    from summarizer.workers import WorkerPool
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -287,9 +285,15 @@ def _run_batch(
     quiet: bool,
     window_chars: int,
 ) -> None:
-    from summarizer.articles import count_articles
-    from summarizer.batch import Progress, report_table
+    import asyncio
+
+    import httpx2
+
+    from summarizer.articles import count_articles, iter_articles
+    from summarizer.batch import Batch, BatchReport, Progress, report_table
+    from summarizer.client import AsyncModelClient
     from summarizer.errors import EXIT_SERVICE
+    from summarizer.ratelimit import RateGate
     from summarizer.workers import WorkerConfig, WorkerPool, default_workers
 
     if outdir.exists() and not outdir.is_dir():
@@ -304,10 +308,25 @@ def _run_batch(
                               window_chars=window_chars)  # fmt: skip
         workers = WorkerPool(count, config)
     try:
-        report = _send_batch(files, outdir, settings, workers, progress, replay=replay,
-                             encoding=encoding, jobs=jobs, max_requests=max_requests,
-                             repairs=repairs, on_problems=on_problems, resume=resume,
-                             window_chars=window_chars)  # fmt: skip
+        if replay:
+            from summarizer.replay import async_replay_client
+
+            http = async_replay_client(Path(replay))
+        else:
+            limits = httpx2.Limits(max_connections=jobs + 2, max_keepalive_connections=jobs + 2)
+            http = httpx2.AsyncClient(limits=limits)
+        client = AsyncModelClient(settings, http_client=http,
+                                  gate=RateGate(jobs, max_requests=max_requests))  # fmt: skip
+        batch = Batch(outdir, client, jobs=jobs, repairs=repairs, resume=resume,
+                      window_chars=window_chars, workers=workers,
+                      on_problems=on_problems,  # type: ignore[arg-type]
+                      progress=progress)  # fmt: skip
+
+        async def run() -> BatchReport:
+            async with http:
+                return await batch.run(iter_articles(files, encoding))
+
+        report = asyncio.run(run())
     finally:
         if workers:
             workers.close()
@@ -315,53 +334,6 @@ def _run_batch(
     if report.aborted:
         sys.exit(EXIT_SERVICE)
     sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
-
-
-def _send_batch(
-    files: list[str],
-    outdir: Path,
-    settings: ModelSettings,
-    workers: WorkerPool | None,
-    progress: Progress,
-    *,
-    replay: str | None,
-    encoding: str | None,
-    jobs: int,
-    max_requests: int | None,
-    repairs: int,
-    on_problems: str,
-    resume: bool,
-    window_chars: int,
-) -> BatchReport:
-    """The batch's event loop, with the one model client of the run."""
-    import asyncio
-
-    import httpx2
-
-    from summarizer.articles import iter_articles
-    from summarizer.batch import Batch
-    from summarizer.client import AsyncModelClient
-    from summarizer.ratelimit import RateGate
-
-    if replay:
-        from summarizer.replay import async_replay_client
-
-        http = async_replay_client(Path(replay))
-    else:
-        limits = httpx2.Limits(max_connections=jobs + 2, max_keepalive_connections=jobs + 2)
-        http = httpx2.AsyncClient(limits=limits)
-    client = AsyncModelClient(settings, http_client=http,
-                              gate=RateGate(jobs, max_requests=max_requests))  # fmt: skip
-    batch = Batch(outdir, client, jobs=jobs, repairs=repairs, resume=resume,
-                  window_chars=window_chars, workers=workers,
-                  on_problems=on_problems,  # type: ignore[arg-type]
-                  progress=progress)  # fmt: skip
-
-    async def run() -> BatchReport:
-        async with http:
-            return await batch.run(iter_articles(files, encoding))
-
-    return asyncio.run(run())
 
 
 def _emit_document(document: object, fmt: str | None, output: str | None) -> None:
