@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from summarizer.numbers import NUMBER_WORDS, VAGUE
-from summarizer.text import WORD_RE, ArticleIndex, opens_sentence, word_key
+from summarizer.text import WORD_RE, ArticleIndex, keys, opens_sentence, word_key
 
 #: Shortest excerpt, in words, that may be matched fuzzily; shorter ones must match exactly.
 FUZZY_MIN_WORDS: int = 3
@@ -95,7 +95,7 @@ def _article_protected(index: ArticleIndex, i: int) -> bool:
 
 
 def exact_occurrences(index: ArticleIndex, excerpt: str) -> list[Match]:
-    needle = [word_key(w) for w in WORD_RE.findall(excerpt)]
+    needle = keys(excerpt)
     return [
         Match(s, len(needle), *index.char_span(s, len(needle)), exact=True)
         for s in index.find_all(needle)

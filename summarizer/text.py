@@ -13,6 +13,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
+from itertools import repeat
 
 WORD_RE = re.compile(r"\w+")
 
@@ -59,6 +60,8 @@ def words(text: str) -> WordList:
 
 
 def keys(text: str) -> list[str]:
+    if text.isascii():  # the common case: no per-word normalising needed
+        return WORD_RE.findall(text.lower())
     return [word_key(w) for w in WORD_RE.findall(text)]
 
 
@@ -159,8 +162,9 @@ class ArticleIndex:
         self.text = text
         self.starts, self.ends, self.keys = words(text)
         self.positions: dict[str, list[int]] = {}
+        slot = self.positions.setdefault
         for i, k in enumerate(self.keys):
-            self.positions.setdefault(k, []).append(i)
+            slot(k, []).append(i)
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
@@ -192,8 +196,8 @@ class ArticleIndex:
         if not needle:
             return
         # Anchor on the rarest key of the needle to keep the scan short.
-        counts = [len(self.positions.get(k, ())) for k in needle]
-        anchor = min(range(len(needle)), key=counts.__getitem__)
+        counts = list(map(len, map(self.positions.get, needle, repeat((), len(needle)))))
+        anchor = counts.index(min(counts))
         if counts[anchor] == 0:
             return
         candidates: list[int] = self.positions[needle[anchor]]
