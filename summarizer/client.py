@@ -383,10 +383,9 @@ class ModelClient:
     def complete(self, messages: list[Message], stats: CallStats) -> Answer:
         return parse_reply(self.fetch(messages, stats))
 
-    def fetch(self, messages: list[Message] | bytes, stats: CallStats) -> Reply:
-        """The answer to `messages` (or to a body `settings.encode` made of them), retried
-        through transient failures; not yet checked."""
-        body = messages if isinstance(messages, bytes) else self.settings.encode(messages)
+    def fetch(self, messages: list[Message], stats: CallStats) -> Reply:
+        """The answer to `messages`, retried through transient failures; not yet checked."""
+        body = self.settings.encode(messages)
         before = stats.requests
         try:
             for attempt in Retrying(**_retry_policy(self._sleep)):
@@ -439,7 +438,8 @@ class AsyncModelClient:
         return parse_reply(await self.fetch(messages, stats))
 
     async def fetch(self, messages: list[Message] | bytes, stats: CallStats) -> Reply:
-        """As `ModelClient.fetch`, through the batch's gate when there is one."""
+        """As `ModelClient.fetch`, through the batch's gate when there is one; a batch's
+        worker sends the body already encoded (`settings.encode`)."""
         body = messages if isinstance(messages, bytes) else self.settings.encode(messages)
         before = stats.requests
         try:

@@ -38,6 +38,12 @@ def _problems(doc: SummaryDocument, key: str, indent: str) -> list[str]:
     return [f"{indent}- ✗ `{p.code}`: {p.message}" for p in (item.problems if item else [])]
 
 
+def _figures_and_problems(doc: SummaryDocument, item: Event | Claim) -> list[str]:
+    """The lines under an event or a claim: its figures, then its problems."""
+    figures = "; ".join(_figure(f) for f in item.figures)
+    return ([f"  - Figures: {figures}"] if figures else []) + _problems(doc, item.id, "  ")
+
+
 def _figure(f: Figure) -> str:
     return f"{f.as_written} ({f.unit}{', approximate' if f.approximate else ''})"
 
@@ -67,9 +73,7 @@ def document_markdown(doc: SummaryDocument) -> str:
             lines.append(f"- **{e.id}** {e.description} *({context})* — {_status(doc, e.id)}")
             if e.actor_ids:
                 lines.append(f"  - Actors: {', '.join(names.get(a, a) for a in e.actor_ids)}")
-            if e.figures:
-                lines.append(f"  - Figures: {'; '.join(_figure(f) for f in e.figures)}")
-            lines += _problems(doc, e.id, "  ")
+            lines += _figures_and_problems(doc, e)
         lines.append("")
     if ex.actors:
         lines += [
@@ -94,9 +98,7 @@ def document_markdown(doc: SummaryDocument) -> str:
             lines.append(f"- **{c.id}** {c.statement} — *{who}*, {how} — {_status(doc, c.id)}")
             if c.quote:
                 lines.append(f"  > “{c.quote}”")
-            if c.figures:
-                lines.append(f"  - Figures: {'; '.join(_figure(f) for f in c.figures)}")
-            lines += _problems(doc, c.id, "  ")
+            lines += _figures_and_problems(doc, c)
         lines.append("")
     if doc.dropped:
         lines += ["## Removed for their problems", ""]

@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from summarizer.batch import InternalError, Job, Outcome, conclude
@@ -148,7 +148,7 @@ class _Worker:
         )  # fmt: skip
         self.process.start()
         child.close()
-        self.load = 0
+        #: The articles this worker has in hand.
         self.tokens: set[int] = set()
         self.writer: asyncio.StreamWriter | None = None
 
@@ -159,6 +159,20 @@ class _Worker:
             return False
         self.writer.write(_frame(message))
         return True
+
+
+@dataclass
+class _InHand:
+    """An article given to a worker, until its outcome is known."""
+
+    job: Job
+    fetch: Fetch
+    worker: _Worker
+    outcome: asyncio.Future[Outcome]
+    #: What its calls cost so far (a worker that dies cannot say how many requests it made).
+    stats: CallStats = field(default_factory=CallStats)
+    #: Its call in progress, cancelled if its worker dies.
+    call: asyncio.Task[None] | None = None
 
 
 class WorkerPool:
@@ -176,13 +190,8 @@ class WorkerPool:
             self._workers.append(_Worker(context, config, i, forked))
         self._alive = list(self._workers)
         self._tokens = itertools.count(1)
-        self._pending: dict[int, tuple[asyncio.Future[Outcome], Fetch, Job]] = {}
-        #: What the calls of each article in hand cost so far (a worker that dies cannot
-        #: say how many requests its articles made).
-        self._stats: dict[int, CallStats] = {}
+        self._in_hand: dict[int, _InHand] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        #: The call in progress for each article, cancelled if its worker dies.
-        self._calls: dict[int, asyncio.Task[None]] = {}
         self._interrupted = False
         self._connected: asyncio.Future[None] | None = None
         self._finishing = False
@@ -213,56 +222,51 @@ class WorkerPool:
         if not self._alive:
             return Outcome(job.source, "failed", job.name,
                            error="internal error: every worker process has ended")  # fmt: skip
-        worker = min(self._alive, key=lambda w: w.load)
+        worker = min(self._alive, key=lambda w: len(w.tokens))
         token = next(self._tokens)
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._pending[token] = (future, fetch, job)
-        self._stats[token] = CallStats()
-        worker.load += 1
+        article = _InHand(job, fetch, worker, asyncio.get_running_loop().create_future())
+        self._in_hand[token] = article
         worker.tokens.add(token)
         try:
             if not worker.send(("article", token, job)):
                 self._lost(worker)
-            return await future
+            return await article.outcome
         except asyncio.CancelledError:
             self._interrupted = True  # articles still in hand: see close()
             raise
         finally:
-            worker.load -= 1
             worker.tokens.discard(token)
-            self._pending.pop(token, None)
-            self._stats.pop(token, None)
-            self._calls.pop(token, None)
+            del self._in_hand[token]
 
     async def _read(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
         try:
             while True:
                 size = int.from_bytes(await reader.readexactly(4), "big")
                 kind, token, payload = pickle.loads(await reader.readexactly(size))
-                if token not in self._pending:
+                article = self._in_hand.get(token)
+                if article is None:
                     continue
-                future, fetch, _ = self._pending[token]
                 if kind == "call":
-                    self._calls[token] = self._spawn(self._call(worker, token, fetch, payload))
-                elif kind == "done" and not future.done():
-                    future.set_result(payload)
+                    article.call = self._spawn(self._call(token, article, payload))
+                elif kind == "done" and not article.outcome.done():
+                    article.outcome.set_result(payload)
         except (asyncio.IncompleteReadError, OSError):
             if not self._finishing:
                 self._lost(worker)
 
-    async def _call(self, worker: _Worker, token: int, fetch: Fetch, body: bytes) -> None:
-        stats = self._stats.get(token) or CallStats()
+    async def _call(self, token: int, article: _InHand, body: bytes) -> None:
+        stats = article.stats
         before = (stats.requests, stats.prompt_tokens, stats.completion_tokens)
         reply, error = None, None
         try:
-            reply = await fetch(body, stats)
+            reply = await article.fetch(body, stats)
         except Exception as e:
             error = _portable(e)
         relayed = Relayed(reply, error, stats.requests - before[0],
                           stats.prompt_tokens - before[1],
                           stats.completion_tokens - before[2])  # fmt: skip
-        if not worker.send(("answer", token, relayed)):
-            self._lost(worker)
+        if not article.worker.send(("answer", token, relayed)):
+            self._lost(article.worker)
 
     def _lost(self, worker: _Worker) -> None:
         """A worker died (killed, out of memory): its articles fail, the others go on."""
@@ -274,12 +278,13 @@ class WorkerPool:
             f" (exit code {code})" if code is not None else ""
         )  # fmt: skip
         for token in list(worker.tokens):
-            if token in self._calls:
-                self._calls[token].cancel()  # nobody is left to take its answer
-            future, _, job = self._pending[token]
-            if not future.done():
-                requests = self._stats[token].requests if token in self._stats else 0
-                future.set_result(Outcome(job.source, "failed", job.name, requests, reason))
+            article = self._in_hand[token]
+            if article.call is not None:
+                article.call.cancel()  # nobody is left to take its answer
+            if not article.outcome.done():
+                job = article.job
+                article.outcome.set_result(Outcome(job.source, "failed", job.name,
+                                                   article.stats.requests, reason))  # fmt: skip
 
     async def finish(self) -> None:
         """After the last article: close the sockets (a worker ends when its socket does)."""
@@ -294,7 +299,7 @@ class WorkerPool:
         """Wait for the workers to end; end them at once if articles are still in hand (an
         interrupted run: their results are never half-written, and the next run redoes
         them)."""
-        interrupted = self._interrupted or bool(self._pending)
+        interrupted = self._interrupted or bool(self._in_hand)
         for worker in self._workers:
             worker.sock.close()
             worker.process.join(timeout=0 if interrupted else STOP_GRACE_SECONDS)
