@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -49,9 +50,9 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """An excerpt found in the article: word range and character span."""
+class Match(NamedTuple):
+    """An excerpt found in the article: word range and character span. (A named tuple: made
+    for every excerpt, and built several times faster than a frozen dataclass.)"""
 
     first_word: int
     n_words: int
@@ -181,6 +182,8 @@ def align_evidence(index: ArticleIndex, excerpts: list[str]) -> list[Match | Non
             fuzzy = fuzzy_match(index, excerpt)
             exact = [fuzzy] if fuzzy else []
         candidates.append(exact)
+    if all(len(c) <= 1 for c in candidates):  # the common case: nothing to choose
+        return [c[0] if c else None for c in candidates]
     anchors = [c[0].first_word for c in candidates if len(c) == 1]
     if not anchors:
         several = [c for c in candidates if len(c) > 1]

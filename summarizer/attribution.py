@@ -11,11 +11,12 @@ source is a given actor.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from summarizer.names import CONNECTORS
-from summarizer.text import WORD_RE, ArticleIndex, word_key
+from summarizer.text import WORD_RE, ArticleIndex, is_word_char, keys, word_key
 
 #: Verbs that attribute speech or a view to a source.
 SPEECH_VERBS: frozenset[str] = frozenset(
@@ -63,7 +64,6 @@ MAX_TERM_WORDS: int = 3
 PRONOUN_LOOKBACK_SENTENCES: int = 4
 
 _QUOTED_RE = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|„[^“”\n]*[“”]')
-_VERB_RE = re.compile(r"\b(?:according to|" + "|".join(sorted(SPEECH_VERBS)) + r")\b", re.I)
 _AFTER_END_RE = re.compile(
     r"[,.;:!?()\"“”«»]|\b(?:that|who|which|whose|on|at|in|during|after|before|as|while|"
     r"when|to|adding|saying|and)\b",
@@ -113,18 +113,15 @@ def sentence_sources(sentence: str) -> tuple[Source, ...]:
     pure function of the sentence, asked again for every claim quoting it)."""
     plain, quote_ends = _blank_quotations(sentence)
     sources: list[Source] = []
-    for verb in _VERB_RE.finditer(plain):
-        v = verb.group().lower()
-        if v in ("point", "points", "pointed") and not plain[verb.end() :].lstrip().startswith(
-            "out"
-        ):
+    for v, start, end in _speech_verbs(plain):
+        if v in ("point", "points", "pointed") and not plain[end:].lstrip().startswith("out"):
             continue
-        boundary = max([0, *[e for e in quote_ends if e <= verb.start()]])
-        before = plain[boundary : verb.start()]
-        after = _phrase_after(plain, verb.end()) if v in INVERTIBLE_VERBS else ""
+        boundary = max([0, *[e for e in quote_ends if e <= start]])
+        before = plain[boundary:start]
+        after = _phrase_after(plain, end) if v in INVERTIBLE_VERBS else ""
         if v == "according to":
-            phrase = _phrase_after(plain, verb.end())
-        elif _inverted_speaker(before, plain, verb.end(), after):
+            phrase = _phrase_after(plain, end)
+        elif _inverted_speaker(before, plain, end, after):
             phrase = after  # "Prices rose in May, said Jane Doe."
         elif before.strip(' ,;:-—–"“”'):
             phrase = _phrase_before(before)
@@ -135,6 +132,23 @@ def sentence_sources(sentence: str) -> tuple[Source, ...]:
             first = phrase.split()[0].lower()
             sources.append(Source(phrase, pronoun=first in PRONOUNS and len(phrase.split()) == 1))
     return tuple(sources)
+
+
+def _speech_verbs(plain: str) -> Iterator[tuple[str, int, int]]:
+    """Each speech verb of a sentence, in lower case, with its span; "according to" is one.
+    Read word by word, after a look at the sentence's keys for any: a regex of a hundred
+    alternatives, tried at every position, costs several times more."""
+    sentence_keys = keys(plain)
+    if SPEECH_VERBS.isdisjoint(sentence_keys) and "according" not in sentence_keys:
+        return
+    for m in WORD_RE.finditer(plain):
+        word = m.group().lower()
+        if word in SPEECH_VERBS:
+            yield word, m.start(), m.end()
+        elif word == "according" and plain[m.end() : m.end() + 3].lower() == " to":
+            end = m.end() + 3
+            if end == len(plain) or not is_word_char(plain[end]):
+                yield "according to", m.start(), end
 
 
 def _inverted_speaker(before: str, plain: str, start: int, after: str) -> bool:
@@ -242,17 +256,15 @@ class SpeakerForms:
     def of(
         cls, name: str, aliases: list[str], description: str | None, person: bool
     ) -> SpeakerForms:
-        forms = [name, *aliases]
-        runs = tuple(tuple(word_key(w) for w in WORD_RE.findall(f)) for f in forms)
-        name_words: set[str] = set()
-        if person:
-            for f in forms:
-                name_words |= {
-                    word_key(w)
-                    for w in WORD_RE.findall(f)
-                    if w[0].isupper() and len(w) >= 3 and word_key(w) not in CONNECTORS
-                }
-        nouns = {_singular(word_key(w)) for f in forms for w in WORD_RE.findall(f)}
+        written = [w for form in (name, *aliases) if (w := WORD_RE.findall(form))]
+        runs = tuple(tuple(map(word_key, words)) for words in written)
+        name_words = {
+            key
+            for words, run in zip(written, runs)
+            for word, key in zip(words, run)
+            if person and word[0].isupper() and len(word) >= 3 and key not in CONNECTORS
+        }
+        nouns = {_singular(key) for run in runs for key in run}
         if description:
             nouns.add(_head_noun(description))
         return cls(runs, frozenset(name_words), frozenset(nouns - CONNECTORS))
@@ -263,8 +275,10 @@ def _singular(key: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _phrase_keys(phrase: str) -> tuple[str, ...]:
-    return tuple(word_key(w) for w in WORD_RE.findall(phrase))
+def _phrase_keys(phrase: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The phrase's word keys, in order and as a set (which rules most names out at once)."""
+    phrase_keys = tuple(keys(phrase))
+    return phrase_keys, frozenset(phrase_keys)
 
 
 @lru_cache(maxsize=4096)
@@ -280,11 +294,13 @@ def _head_noun(phrase: str) -> str:
 def names_actor(phrase: str, forms: SpeakerForms, *, by_role: bool = True) -> bool:
     """Whether the source `phrase` refers to the actor of `forms`: by name or alias, by a
     person's surname, or (when `by_role`) by a title such as "the monitor"."""
-    keys = _phrase_keys(phrase)
-    for run in forms.runs:
-        n = len(run)
-        if n and any(tuple(keys[i : i + n]) == run for i in range(len(keys) - n + 1)):
-            return True
-    if forms.name_words.intersection(keys):
+    words, key_set = _phrase_keys(phrase)
+    if not forms.name_words.isdisjoint(key_set):
         return True
+    for run in forms.runs:
+        n = len(run)  # never 0: forms without words have no run
+        if key_set.issuperset(run) and any(
+            words[i : i + n] == run for i in range(len(words) - n + 1)
+        ):
+            return True
     return by_role and _head_noun(phrase) in forms.head_nouns

@@ -48,7 +48,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
     """
     if not isinstance(extraction, Extraction):
         extraction = Extraction.model_validate(extraction)
-    if has_dotted_acronym(article_text) or any(map(has_dotted_acronym, _strings(extraction))):
+    if has_dotted_acronym(article_text) or has_dotted_acronym("\n".join(_strings(extraction))):
         # "U.N." and "UN" compare alike; lengths are kept, so spans stay valid.
         article_text = undot_acronyms(article_text)
         extraction = Extraction.model_validate(
@@ -246,12 +246,12 @@ def _free_text_problems(
 def _figure_problems(figures: list[Figure], evidence: list[str]) -> list[Problem]:
     if not figures:
         return []
-    evidence_keys = [keys(e) for e in evidence]
+    evidence_keys = [_spaced_keys(e) for e in evidence]
     problems = []
     for i, fig in enumerate(figures, start=1):
         where = f"figure {i} ({_show(fig.as_written)})"
-        written = keys(fig.as_written)
-        if not any(_has_run(e, written) for e in evidence_keys):
+        written = _spaced_keys(fig.as_written)
+        if not written.strip() or not any(written in e for e in evidence_keys):
             problems.append(
                 _problem("number_not_supported", f"{where} is not in the item's evidence")
             )
@@ -270,9 +270,10 @@ def _figure_problems(figures: list[Figure], evidence: list[str]) -> list[Problem
     return problems
 
 
-def _has_run(haystack: list[str], needle: list[str]) -> bool:
-    n = len(needle)
-    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+def _spaced_keys(text: str) -> str:
+    """The text's keys joined by spaces, one space on each side: a run of keys of one text
+    then stands in another's as a substring (keys hold no spaces)."""
+    return f" {' '.join(keys(text))} "
 
 
 # --- quote_not_verbatim --------------------------------------------------------------------

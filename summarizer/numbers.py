@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from summarizer.text import WordList, join_texts, owner
+from summarizer.text import WordList, join_texts, keys, owner
 from summarizer.text import words as text_words
 
 UNITS: dict[str, int] = {
@@ -55,12 +55,15 @@ _ONE_PRONOUN_BEFORE = frozenset({"no", "the", "this", "that", "any", "every", "e
 _ONE_PRONOUN_AFTER = frozenset({"of", "another", "day", "way", "side"})
 
 _SEP_SPACES = " \u00a0\u202f\u2009"
+#: A number written in digits. The pattern opens with a digit, so that the regex engine seeks
+#: one with its fast character-set scan; the check that no word character, dot or comma
+#: stands before the number comes right after that first digit.
 _DIGITS_RE = re.compile(
-    rf"""(?<![\w.,])(?:
-        \d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?               # 1,200  1,200.5
-      | \d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?               # 500.000  1.200,5
-      | \d{{1,3}}(?:[{_SEP_SPACES}]\d{{3}})+(?:[.,]\d+)?  # 500 000
-      | \d+(?:[.,]\d+)?                                # 182  2.4  2,4
+    rf"""\d(?<![\w.,]\d)(?:                            # the first digit, then:
+        \d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?               # 1,200  1,200.5
+      | \d{{0,2}}(?:\.\d{{3}})+(?:,\d+)?               # 500.000  1.200,5
+      | \d{{0,2}}(?:[{_SEP_SPACES}]\d{{3}})+(?:[.,]\d+)?  # 500 000
+      | \d*(?:[.,]\d+)?                                # 182  2.4  2,4
     )(?!\d)
     (?i:(?P<suffix>st|nd|rd|th|s)(?![a-z])|(?P<scale>bn|mn|tn|k|m|b)(?![a-z]))?
     # a unit may follow at once ("1.5km", "3.30pm"): it ends the number""",
@@ -74,7 +77,7 @@ SUFFIX_SCALES: dict[str, int] = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000,
 _AMBIGUOUS_SCALES = frozenset({"m", "b"})
 _SCALE_AFTER_RE = re.compile(r"[\s-]+(hundred|thousand|million|billion|trillion)\b", re.I)
 NUMBER_WORDS: frozenset[str] = frozenset({*UNITS, *ORDINALS, *SCALES})
-_LOWER_WORD_RE = re.compile(r"[a-z]+")
+_ANY_NUMBER_WORD: frozenset[str] = NUMBER_WORDS | VAGUE.keys()
 _APPROX_BEFORE_RE = re.compile(
     rf"\b(?:{'|'.join(re.escape(a) for a in APPROXIMATORS)})\s+$", re.IGNORECASE
 )
@@ -199,21 +202,15 @@ def _is_approximate(text: str, start: int) -> bool:
 _DIGIT_RE = re.compile(r"\d")
 
 
-def _digit_matches(text: str) -> Iterator[re.Match[str]]:
-    """`_DIGITS_RE` matches, found by first seeking a digit (much faster on long text)."""
-    pos = 0
-    while (seek := _DIGIT_RE.search(text, pos)) is not None:
-        m = _DIGITS_RE.match(text, seek.start())
-        if m:
-            yield m
-            pos = m.end()
-        else:
-            pos = seek.start() + 1
-
-
 def _has_number_words(text: str) -> bool:
-    lower_words = set(_LOWER_WORD_RE.findall(text.lower()))
-    return not (NUMBER_WORDS.isdisjoint(lower_words) and VAGUE.keys().isdisjoint(lower_words))
+    return not _ANY_NUMBER_WORD.isdisjoint(keys(text))
+
+
+def _texts_with_number_words(texts: list[str]) -> set[int]:
+    """Which texts hold a number word: most often none, which one look at them all tells."""
+    if not _has_number_words(" ".join(texts)):
+        return set()
+    return {i for i, text in enumerate(texts) if _has_number_words(text)}
 
 
 def find_numbers(
@@ -234,7 +231,7 @@ def find_numbers(
     def approximate(start: int) -> bool:
         return approximations and _is_approximate(text, start)
 
-    for m in _digit_matches(text):
+    for m in _DIGITS_RE.finditer(text):
         suffix = m.group("suffix") or ""
         glued = (m.group("scale") or "").lower()
         raw = m.group()[: len(m.group()) - len(suffix) - len(glued)]
@@ -359,16 +356,16 @@ def unsupported_numbers_in(texts: list[str], article: ArticleNumbers) -> list[li
     """`unsupported_numbers` of each text. The few texts with number words are read word
     by word; the digits of all the others are found in one pass over them joined."""
     found: list[list[Number]] = [[] for _ in texts]
-    rest = []
-    for i, text in enumerate(texts):
-        if _has_number_words(text):
-            found[i] = unsupported_numbers(text, article)
-        else:
-            rest.append(i)
-    joined, starts = join_texts([texts[i] for i in rest])
+    with_words = _texts_with_number_words(texts)
+    for i in with_words:
+        found[i] = [
+            n for n in find_numbers(texts[i], text_words(texts[i])) if not article.supports(n)
+        ]
+    joined, starts = join_texts(texts)
     for number in find_numbers(joined, _NO_WORDS):
-        if not article.supports(number):
-            found[rest[owner(starts, number.start)]].append(number)
+        i = owner(starts, number.start)
+        if i not in with_words and not article.supports(number):
+            found[i].append(number)
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.text import WORD_RE, ArticleIndex, word_key
+from summarizer.text import ArticleIndex, keys
 
 #: Most article words an ellipsis in a quote may stand for.
 MAX_ELIDED_WORDS: int = 60
@@ -18,12 +18,12 @@ _ELLIPSIS_RE = re.compile(r"\.\s*\.\s*\.|…|\[\s*(?:\.\s*)+\]")
 _OPENING = frozenset("“«„")
 _CLOSING = frozenset("”»")
 _STRAIGHT = '"'
+_CURLY = _OPENING | _CLOSING
 
 
 def find_quote(index: ArticleIndex, quote: str) -> int | None:
     """Character offset where `quote` starts in the article, or None if not verbatim."""
-    parts = [[word_key(w) for w in WORD_RE.findall(part)] for part in _ELLIPSIS_RE.split(quote)]
-    parts = [p for p in parts if p]
+    parts = [p for p in map(keys, _ELLIPSIS_RE.split(quote)) if p]
     if not parts:
         return None
     for first in index.find_all(parts[0]):
@@ -39,15 +39,11 @@ def find_quote(index: ArticleIndex, quote: str) -> int | None:
 
 
 def inside_quotation_marks(text: str, offset: int) -> bool:
-    """Whether `offset` lies between quotation marks opened earlier in its paragraph."""
+    """Whether `offset` lies between quotation marks opened earlier in its paragraph: the
+    last curly mark before it says open or closed, and each straight one after that
+    toggles."""
     paragraph_start = text.rfind("\n", 0, offset) + 1
     before = text[paragraph_start:offset]
-    is_open = False
-    for c in before:
-        if c == _STRAIGHT:
-            is_open = not is_open
-        elif c in _OPENING:
-            is_open = True
-        elif c in _CLOSING:
-            is_open = False
-    return is_open
+    last_curly = max(before.rfind(mark) for mark in _CURLY)
+    is_open = last_curly >= 0 and before[last_curly] in _OPENING
+    return is_open != (before.count(_STRAIGHT, last_curly + 1) % 2 == 1)

@@ -8,12 +8,14 @@ otherwise ignored, which is what the contract asks an exact match to forgive.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
-from itertools import repeat
+from itertools import accumulate, compress, repeat
+from operator import add
 
 WORD_RE = re.compile(r"\w+")
 
@@ -48,21 +50,68 @@ WordList = tuple[list[int], list[int], list[str]]
 
 
 def words(text: str) -> WordList:
-    """Starts, ends and keys of the words of `text` (parallel lists: cheap on long articles)."""
-    starts: list[int] = []
-    ends: list[int] = []
-    raw: list[str] = []
-    for m in WORD_RE.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        raw.append(m.group())
-    return starts, ends, [word_key(w) for w in raw]
+    """Starts, ends and keys of the words of `text` (parallel lists: cheap on long articles).
+
+    Found with no regex: the text is encoded one byte per character (a letter, digit or "_"
+    kept in lower case, or `_OTHER_LETTER` for any other word character; a space for the
+    rest), and split on single spaces, so that each part starts one character after the
+    previous part ends (an empty part stands for a second space in a row). Byte translation
+    and split run in C, several times faster than a regex making a match object per word.
+    """
+    parts = _spaced(text).split(" ")
+    lengths = list(map(len, parts))
+    starts = list(compress(accumulate(map(add, lengths, repeat(1)), initial=0), lengths))
+    word_keys = list(filter(None, parts))
+    ends = list(map(add, starts, map(len, word_keys)))
+    if not text.isascii():  # words with other letters are normalised from the text itself
+        for i, key in enumerate(word_keys):
+            if _OTHER_LETTER in key:
+                word_keys[i] = word_key(text[starts[i] : ends[i]])
+    return starts, ends, word_keys
+
+
+def is_word_char(c: str) -> bool:
+    """Whether WORD_RE counts `c` as part of a word (its \\w)."""
+    return c.isalnum() or c == "_"
 
 
 def keys(text: str) -> list[str]:
     if text.isascii():  # the common case: no per-word normalising needed
-        return WORD_RE.findall(text.lower())
-    return [word_key(w) for w in WORD_RE.findall(text)]
+        return _spaced(text).split()
+    return list(map(word_key, WORD_RE.findall(text)))
+
+
+#: What a word character beyond ASCII becomes in `_spaced` text.
+_OTHER_LETTER = "\x01"
+#: ASCII bytes to themselves in lower case if WORD_RE counts them as word characters, to a
+#: space if not; `_OTHER_LETTER` stays itself.
+_SPACED_BYTES = (
+    bytes(
+        ord(chr(b).lower()) if is_word_char(chr(b)) or chr(b) == _OTHER_LETTER else ord(" ")
+        for b in range(128)
+    )
+    + b" " * 128
+)
+
+
+def _mark_other_letters(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: each character beyond ASCII becomes one byte, `_OTHER_LETTER`
+    if it is a word character and a space if not (so offsets are kept)."""
+    assert isinstance(error, UnicodeEncodeError)
+    chunk = error.object[error.start : error.end]
+    return "".join(_OTHER_LETTER if is_word_char(c) else " " for c in chunk), error.end
+
+
+codecs.register_error("summarizer.text.words", _mark_other_letters)
+
+
+def _spaced(text: str) -> str:
+    """`text` with one character per character of it: word characters in lower case (or
+    `_OTHER_LETTER`), all others a space."""
+    if _OTHER_LETTER in text:  # a control character no article needs: it must not pass
+        text = text.replace(_OTHER_LETTER, " ")
+    encoded = text.encode("ascii", "summarizer.text.words")
+    return encoded.translate(_SPACED_BYTES).decode("ascii")
 
 
 _DOTTED_ACRONYM_RE = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}")

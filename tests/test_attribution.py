@@ -68,6 +68,10 @@ def phrases(sentence: str) -> list[str]:
             ["David Fuente"],
         ),
         ('He called it "a said thing to told anyone about".', []),
+        ("The toll rose, According To the monitor.", ["the monitor"]),
+        ("The toll rose accordingly, the monitor SAID.", ["the monitor"]),
+        ("The toll rose, according toward nothing.", []),
+        ("Ärzte ohne Grenzen said the toll rose.", ["Ärzte ohne Grenzen"]),
     ],
 )
 def test_sentence_sources(sentence, expected):

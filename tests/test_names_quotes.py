@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.names import missing_names, occurs
+from summarizer.names import capitalised_names, missing_names, occurs
 from summarizer.quotes import find_quote, inside_quotation_marks
 from summarizer.text import ArticleIndex
 
@@ -121,3 +121,40 @@ def test_dotted_and_undotted_acronyms_compare_alike():
     assert report.ok
     (start, end), = report.items["A1"].spans  # fmt: skip
     assert article[start:end] == "The U.N. said aid convoys reached Idlib"  # original offsets
+
+
+@pytest.mark.parametrize(
+    ("text", "inside"),
+    [
+        ('He said "we stay', True),
+        ('He said "we stay" and', False),
+        ("He said “we stay", True),
+        ("He said “we stay” and", False),
+        ("«Nous restons", True),
+        ("“We stay,” he said, and “we", True),
+        ("“A “nested” quote", False),  # the last curly mark closes
+        ('“He said "no" and', True),  # straight marks inside a curly quote toggle twice
+        ('Quotes end at a paragraph: "one\nand', False),
+    ],
+)
+def test_inside_quotation_marks(text, inside):
+    assert inside_quotation_marks(text, len(text)) is inside
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An opening word the text also uses in lower case is an ordinary word.
+        ("Clashes erupted. The clashes went on.", [("Clashes", ""), ("The", "")]),
+        # An opener that is a compound or an acronym is a name.
+        ("Washington-based analysts said so.", [("Washington", None)]),
+        ("HTS fighters advanced.", [("HTS", None)]),
+        # A name follows an ordinary opener: that part is what must be checked.
+        (
+            "Forces of the regime left. Forces of Assad stayed.",
+            [("Forces", ""), ("Forces of Assad", "Assad")],
+        ),
+    ],
+)
+def test_sentence_openers(text, expected):
+    assert [(name, rest) for name, rest, _ in capitalised_names(text)] == expected

@@ -29,6 +29,9 @@ def values(text: str) -> list[list[float]]:
         ("between 2019 and 2020", [[2019.0], [2020.0]]),
         ("three four", [[3.0], [4.0]]),
         ("the M5 highway and G7 talks", []),
+        ("x1,200 and (1,200)", [[1.2, 1200.0]]),  # digits glued to a word are no number
+        (".5 percent", []),
+        ("٣ rockets", [[3.0]]),  # digits of any script
         ("no one was hurt, one of them said", []),
         ("one civilian was killed", [[1.0]]),
     ],
