@@ -246,12 +246,12 @@ def _free_text_problems(
 def _figure_problems(figures: list[Figure], evidence: list[str]) -> list[Problem]:
     if not figures:
         return []
-    evidence_keys = [_spaced_keys(e) for e in evidence]
+    evidence_keys = [_delimited_keys(e) for e in evidence]
     problems = []
     for i, fig in enumerate(figures, start=1):
         where = f"figure {i} ({_show(fig.as_written)})"
-        written = _spaced_keys(fig.as_written)
-        if not written.strip() or not any(written in e for e in evidence_keys):
+        written = _delimited_keys(fig.as_written)
+        if written == "\0" or not any(written in e for e in evidence_keys):
             problems.append(
                 _problem("number_not_supported", f"{where} is not in the item's evidence")
             )
@@ -270,10 +270,11 @@ def _figure_problems(figures: list[Figure], evidence: list[str]) -> list[Problem
     return problems
 
 
-def _spaced_keys(text: str) -> str:
-    """The text's keys joined by spaces, one space on each side: a run of keys of one text
-    then stands in another's as a substring (keys hold no spaces)."""
-    return f" {' '.join(keys(text))} "
+def _delimited_keys(text: str) -> str:
+    """The text's keys, each followed and the first preceded by NUL: a run of keys of one
+    text then stands in another's as a substring. (NUL, which no key holds: NFKC makes
+    keys with spaces of some characters.)"""
+    return "\0" + "".join(key + "\0" for key in keys(text))
 
 
 # --- quote_not_verbatim --------------------------------------------------------------------

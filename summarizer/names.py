@@ -139,7 +139,8 @@ def _looks_like_name(text: str, start: int, word: str) -> bool:
     """A sentence-opening word is a name if it is an acronym or CamelCase ("HTS",
     "McDonald") or the first half of a compound ("Washington-based"), and not if the same
     text uses it in lower case."""
-    if _has_word(text, word.lower()):
+    lower = word.lower()
+    if lower.islower() and _has_word(text, lower):  # ("ℍ" has no lower case: it is itself)
         return False
     return bool(_COMPOUND_RE.match(text, start + len(word))) or any(c.isupper() for c in word[1:])
 

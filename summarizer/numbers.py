@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from summarizer.text import WordList, join_texts, keys, owner
+from summarizer.text import WordList, join_texts, keys, owner, word_key
 from summarizer.text import words as text_words
 
 UNITS: dict[str, int] = {
@@ -245,7 +245,8 @@ def find_numbers(
             values = scaled | (values if glued in _AMBIGUOUS_SCALES else set())
         elif scale:
             unscaled = frozenset(values)
-            values = {_norm(v * SCALES[scale.group(1).lower()]) for v in values}
+            # The key, not lower(): re.I matches "MİLLİON", whose lower() is not "million".
+            values = {_norm(v * SCALES[word_key(scale.group(1))]) for v in values}
             end = scale.end()
             scale_words.add(scale.start(1))
         found.append(

@@ -72,6 +72,7 @@ def phrases(sentence: str) -> list[str]:
         ("The toll rose accordingly, the monitor SAID.", ["the monitor"]),
         ("The toll rose, according toward nothing.", []),
         ("Ärzte ohne Grenzen said the toll rose.", ["Ärzte ohne Grenzen"]),
+        ("Jane ſaid it.", ["Jane"]),  # a verb read by its key, as every word is
     ],
 )
 def test_sentence_sources(sentence, expected):

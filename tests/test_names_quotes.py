@@ -149,6 +149,7 @@ def test_inside_quotation_marks(text, inside):
         # An opener that is a compound or an acronym is a name.
         ("Washington-based analysts said so.", [("Washington", None)]),
         ("HTS fighters advanced.", [("HTS", None)]),
+        ("ℍℍ met officials.", [("ℍℍ", None)]),  # capitals with no lower case
         # A name follows an ordinary opener: that part is what must be checked.
         (
             "Forces of the regime left. Forces of Assad stayed.",
