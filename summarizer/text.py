@@ -244,13 +244,19 @@ class ArticleIndex:
     def _hits(self, needle: list[str]) -> Iterator[int]:
         if not needle:
             return
-        # Anchor on the rarest key of the needle to keep the scan short.
-        counts = list(map(len, map(self.positions.get, needle, repeat((), len(needle)))))
-        anchor = counts.index(min(counts))
-        if counts[anchor] == 0:
+        # Anchor on a rare key of the needle to keep the scan short: its longest key, most
+        # often a rare one, or failing that the rarest (looking each up costs more than
+        # the scan it saves, on the long needles of evidence).
+        lengths = list(map(len, needle))
+        anchor = lengths.index(max(lengths))
+        candidates: list[int] = self.positions.get(needle[anchor], [])
+        if len(candidates) > COMMON_WORD_HITS:
+            counts = list(map(len, map(self.positions.get, needle, repeat((), len(needle)))))
+            anchor = counts.index(min(counts))
+            candidates = self.positions.get(needle[anchor], [])
+        if not candidates:
             return
-        candidates: list[int] = self.positions[needle[anchor]]
-        if counts[anchor] > COMMON_WORD_HITS and len(needle) > 1:
+        if len(candidates) > COMMON_WORD_HITS and len(needle) > 1:
             pair_lists = [
                 (self.bigram_positions.get((needle[i], needle[i + 1]), []), i)
                 for i in range(len(needle) - 1)
