@@ -121,6 +121,7 @@ def capitalised_names(
         return [(m.group(), "", m.start()) for m in _CAPITALISED_WORD_RE.finditer(text)
                 if m.group() != "I"]  # fmt: skip
     names: list[tuple[str, str | None, int]] = []
+    in_lower_case: dict[str, bool] = {}  # the same openers come back sentence after sentence
     for m in _NAME_RUN_RE.finditer(text):
         phrase = m.group()
         if phrase == "I":
@@ -129,18 +130,20 @@ def capitalised_names(
         if opens_sentence(text, m.start()):
             opener = _OPENER_RE.match(phrase)
             word = opener.group().rstrip(" -‐‑–'’") if opener else ""
-            if opener and not _looks_like_name(text, m.start(), word):
+            if opener and not _looks_like_name(text, m.start(), word, in_lower_case):
                 rest = phrase[opener.end() :]
         names.append((phrase, rest, m.start()))
     return names
 
 
-def _looks_like_name(text: str, start: int, word: str) -> bool:
+def _looks_like_name(text: str, start: int, word: str, in_lower_case: dict[str, bool]) -> bool:
     """A sentence-opening word is a name if it is an acronym or CamelCase ("HTS",
     "McDonald") or the first half of a compound ("Washington-based"), and not if the same
-    text uses it in lower case."""
-    lower = word.lower()
-    if lower.islower() and _has_word(text, lower):  # ("ℍ" has no lower case: it is itself)
+    text uses it in lower case (`in_lower_case` memoises that, word by word)."""
+    if word not in in_lower_case:
+        lower = word.lower()  # ("ℍ" has no lower case: it is itself, and does not count)
+        in_lower_case[word] = lower.islower() and _has_word(text, lower)
+    if in_lower_case[word]:
         return False
     return bool(_COMPOUND_RE.match(text, start + len(word))) or any(c.isupper() for c in word[1:])
 
