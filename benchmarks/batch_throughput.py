@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from fakeserver import FakeOpenAI, echo_reply, ok  # noqa: E402
+from memos import forget_memos  # noqa: E402
 
 #: Passes over the articles for the local time (the median is printed).
 LOCAL_PASSES: int = 5
@@ -93,18 +94,6 @@ def throughput(articles: int, jobs: int, latency: float, runs: int, work: Path) 
         print(f"  {label:<15} batch {median:.2f} s, ratio {median / ideal:.2f}"
               f" (runs: {', '.join(f'{t / ideal:.2f}' for t in times)})")  # fmt: skip
     print(f"  process start-up and imports, once per run: {startup_seconds():.2f} s")
-
-
-def forget_memos() -> None:
-    """Empty the checks' memo caches (parsed sentences, word keys), as an article unlike the
-    one before finds them. The copies here repeat one article: kept warm, the memos would
-    parse its sentences once for all of them and flatter the figure by about a sixth."""
-    from summarizer import attribution, text
-
-    for module in (attribution, text):
-        for value in vars(module).values():
-            if callable(getattr(value, "cache_clear", None)):
-                value.cache_clear()
 
 
 def local_time(articles: int, work: Path) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
+from operator import sub
 from statistics import median
 from typing import NamedTuple
 
@@ -113,13 +115,17 @@ def fuzzy_match(index: ArticleIndex, excerpt: str) -> Match | None:
     for i, key in enumerate(words.keys):
         hits = index.positions.get(key, ())
         if len(hits) <= FUZZY_MAX_ANCHOR_HITS:
-            for p in hits:
-                votes[p - i] += 1
-    # A dropped or added word shifts the votes of the words after it by one.
-    smoothed = Counter({s: votes[s - 1] + votes[s] + votes[s + 1] for s in votes})
+            votes.update(map(sub, hits, repeat(i)))  # counted in C
+    # A dropped or added word shifts the votes of the words after it by one. Only a start
+    # next to one with a third of the votes needed can reach them, smoothed.
+    needed = FUZZY_MIN_ANCHOR_SHARE * n
+    near_strong = {s + d for s, count in votes.items() if 3 * count >= needed for d in (-1, 0, 1)}
+    smoothed = Counter(
+        {s: votes[s - 1] + votes[s] + votes[s + 1] for s in votes if s in near_strong}
+    )
     best: tuple[int, Match] | None = None
     for start, count in smoothed.most_common(FUZZY_MAX_CANDIDATES):
-        if count < FUZZY_MIN_ANCHOR_SHARE * n:
+        if count < needed:
             break
         found = _align_at(index, words, start)
         if found and (best is None or found[0] < best[0]):

@@ -282,14 +282,23 @@ def _phrase_keys(phrase: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return phrase_keys, frozenset(phrase_keys)
 
 
+#: Words after which a source phrase goes on about something else than its head noun.
+_HEAD_NOUN_ENDS: frozenset[str] = frozenset(
+    {"of", "for", "at", "from", "in", "with", "by", "interviewed", "who", "which", "that"}
+)
+_CLAUSE_MARK_RE = re.compile(r"[,;(]")
+
+
 @lru_cache(maxsize=4096)
 def _head_noun(phrase: str) -> str:
-    """The noun a source phrase is about: "the UK-based Observatory" -> "observatory"."""
-    core = re.split(
-        r"[,;(]|\b(?:of|for|at|from|in|with|by|interviewed|who|which|that)\b", phrase, maxsplit=1
-    )[0]
-    words = WORD_RE.findall(core)
-    return _singular(word_key(words[-1])) if words else ""
+    """The noun a source phrase is about: "the UK-based Observatory" -> "observatory"; its
+    last word before a comma, a parenthesis or one of `_HEAD_NOUN_ENDS`."""
+    head = ""
+    for word in WORD_RE.findall(_CLAUSE_MARK_RE.split(phrase, maxsplit=1)[0]):
+        if word in _HEAD_NOUN_ENDS:
+            break
+        head = word
+    return _singular(word_key(head)) if head else ""
 
 
 def names_actor(phrase: str, forms: SpeakerForms, *, by_role: bool = True) -> bool:
