@@ -11,7 +11,7 @@ source is a given actor.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -252,6 +252,9 @@ class SpeakerForms:
     runs: tuple[tuple[str, ...], ...]  # name and aliases, as word-key runs
     name_words: frozenset[str]  # a person's distinctive name words ("heras")
     head_nouns: frozenset[str]  # words of name and aliases, head of description
+    #: Keys of which a phrase naming the actor (not by role) holds one: its name words and
+    #: the first key of each run. A quick no for most phrases and actors.
+    anchors: frozenset[str]
 
     @classmethod
     def of(
@@ -268,7 +271,8 @@ class SpeakerForms:
         nouns = {_singular(key) for run in runs for key in run}
         if description:
             nouns.add(_head_noun(description))
-        return cls(runs, frozenset(name_words), frozenset(nouns - CONNECTORS))
+        anchors = frozenset(name_words | {run[0] for run in runs})
+        return cls(runs, frozenset(name_words), frozenset(nouns - CONNECTORS), anchors)
 
 
 def _singular(key: str) -> str:
@@ -299,6 +303,17 @@ def _head_noun(phrase: str) -> str:
             break
         head = word
     return _singular(word_key(head)) if head else ""
+
+
+def actors_named(phrase: str, forms: Mapping[str, SpeakerForms]) -> list[str]:
+    """The actors (keys of `forms`, in its order) that `phrase` names by name, alias or
+    surname: not by a title, which may fit several."""
+    key_set = _phrase_keys(phrase)[1]
+    return [
+        actor
+        for actor, f in forms.items()
+        if not f.anchors.isdisjoint(key_set) and names_actor(phrase, f, by_role=False)
+    ]
 
 
 def names_actor(phrase: str, forms: SpeakerForms, *, by_role: bool = True) -> bool:

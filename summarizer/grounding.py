@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.alignment import Match, align_evidence
-from summarizer.attribution import SpeakerForms, names_actor, sources_for_span
+from summarizer.attribution import SpeakerForms, actors_named, names_actor, sources_for_span
 from summarizer.injection import injection_spans, inside
 from summarizer.models import (
     Actor,
@@ -314,9 +314,7 @@ def _speaker_problems(
         if src.unresolved:
             continue
         if src.phrase not in article.named_by:
-            article.named_by[src.phrase] = [
-                a.id for a in actors.values() if names_actor(src.phrase, forms[a.id], by_role=False)
-            ]
+            article.named_by[src.phrase] = actors_named(src.phrase, forms)
         named = [actors[i] for i in article.named_by[src.phrase]]
         if named:
             # The source names actors: the speaker must be one of them, or be the

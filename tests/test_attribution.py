@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.attribution import SpeakerForms, names_actor, sentence_sources, sources_for_span
+from summarizer.attribution import (
+    SpeakerForms,
+    actors_named,
+    names_actor,
+    sentence_sources,
+    sources_for_span,
+)
 from summarizer.text import ArticleIndex
 
 
@@ -117,3 +123,15 @@ def test_names_actor_by_name_surname_alias_and_title():
     assert not names_actor("Haid Haid", heras)
     assert not names_actor("the monitor", heras)
     assert names_actor("the monitor", sohr, by_role=False)  # an alias, word for word
+
+
+def test_actors_named_by_name_alias_or_surname_in_order():
+    forms = {
+        "A1": SpeakerForms.of("Syrian Observatory for Human Rights", ["the monitor"],
+                              "UK-based war monitor", person=False),
+        "A2": SpeakerForms.of("Nick Heras", [], "analyst", person=True),
+        "A3": SpeakerForms.of("Heras family", [], None, person=False),
+    }  # fmt: skip
+    assert actors_named("Heras", forms) == ["A2"]  # a surname names a person only
+    assert actors_named("the Heras family and the monitor", forms) == ["A1", "A2", "A3"]
+    assert actors_named("the Britain-based monitor", forms) == []  # a title, not a name
