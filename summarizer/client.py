@@ -1,8 +1,7 @@
 """The model call: one request to an OpenAI-compatible Chat Completions endpoint with the
 strict extraction schema, retried through tenacity (the SDK's own retries are off), and an
 answer that is always re-checked against the JSON Schema (fastjsonschema) and with pydantic,
-since local servers enforce a
-schema only partly.
+since local servers enforce a schema only partly.
 
 Every failure becomes a `ServiceError` with one line that says what to do, or an
 `InvalidAnswer` that the pipeline may re-ask once.

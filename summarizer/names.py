@@ -190,7 +190,7 @@ def missing_names_in(
     joined, starts = join_texts([texts[i] for i in plain])
     found = [(plain[owner(starts, start)], name, rest)
              for name, rest, start in capitalised_names(joined, title_case=False)]  # fmt: skip
-    found += [(i, name, rest) for i, text in enumerate(texts) if text and title_case[i]
+    found += [(i, name, rest) for i, text in enumerate(texts) if title_case[i]
               for name, rest, _ in capitalised_names(text, title_case=True)]  # fmt: skip
     for i, name, rest in found:
         if known(name):

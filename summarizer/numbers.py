@@ -203,9 +203,6 @@ def _is_approximate(text: str, start: int) -> bool:
     return bool(_APPROX_BEFORE_RE.search(text[max(0, start - 24) : start]))
 
 
-_DIGIT_RE = re.compile(r"\d")
-
-
 def _has_number_words(text: str) -> bool:
     return not _ANY_NUMBER_WORD.isdisjoint(keys(text))
 
@@ -352,9 +349,7 @@ class ArticleNumbers:
 
 def unsupported_numbers(text: str, article: ArticleNumbers) -> list[Number]:
     """Numbers in a model's free text that the article never states."""
-    if not _DIGIT_RE.search(text) and not _has_number_words(text):
-        return []  # a cheap first look: no digit and no number word
-    return [n for n in find_numbers(text) if not article.supports(n)]
+    return unsupported_numbers_in([text], article)[0]
 
 
 def unsupported_numbers_in(texts: list[str], article: ArticleNumbers) -> list[list[Number]]:
@@ -366,11 +361,11 @@ def unsupported_numbers_in(texts: list[str], article: ArticleNumbers) -> list[li
         found[i] = [
             n for n in find_numbers(texts[i], text_words(texts[i])) if not article.supports(n)
         ]
-    joined, starts = join_texts(texts)
+    rest = [i for i in range(len(texts)) if i not in with_words]
+    joined, starts = join_texts([texts[i] for i in rest])
     for number in find_numbers(joined, _NO_WORDS):
-        i = owner(starts, number.start)
-        if i not in with_words and not article.supports(number):
-            found[i].append(number)
+        if not article.supports(number):
+            found[rest[owner(starts, number.start)]].append(number)
     return found
 
 
