@@ -63,7 +63,7 @@ def run_cli(inputs: Path, outdir: Path, server: FakeOpenAI, jobs: int) -> tuple[
 
 def startup_seconds() -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import summarizer.cli, summarizer.batch, openai"],
+    subprocess.run([sys.executable, "-c", "import summarizer.cli, summarizer.runs.batch, openai"],
                    check=True)  # fmt: skip
     return time.perf_counter() - started
 
@@ -101,13 +101,13 @@ def local_time(articles: int, work: Path) -> None:
 
     import openai  # noqa: F401 - what a batch process has loaded, before it settles its heap
 
-    from summarizer.articles import load_article
-    from summarizer.batch import Job, conclude
-    from summarizer.client import CallStats, ModelSettings, Reply, parse_reply
-    from summarizer.grounding import validate
-    from summarizer.pipeline import _steps, advance, answered
-    from summarizer.settings import WINDOW_CHARS
-    from summarizer.workers import Relayed, WorkerConfig, _Run
+    from summarizer.sources.articles import load_article
+    from summarizer.runs.batch import Job, conclude
+    from summarizer.providers.chat import CallStats, ModelSettings, Reply, parse_reply
+    from summarizer.grounding.checks import validate
+    from summarizer.extraction.steps import _steps, advance, answered
+    from summarizer.contract.defaults import WINDOW_CHARS
+    from summarizer.runs.workers import Relayed, WorkerConfig, _Run
 
     gc.freeze()  # as the command does after its imports (cli._settle_heap)
     write_copies(work / "local", articles)

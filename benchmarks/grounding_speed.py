@@ -23,7 +23,7 @@ from pathlib import Path
 from memos import forget_memos
 
 from summarizer import validate
-from summarizer.models import Extraction
+from summarizer.contract.models import Extraction
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["Karim Haddad", "Lina Saleh", "Omar Nasser", "Maya Tannous", "Yusuf Demir"]

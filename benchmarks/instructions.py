@@ -28,7 +28,7 @@ def workload(article: str, calls: int) -> None:
     from memos import forget_memos
 
     from summarizer import validate
-    from summarizer.models import Extraction
+    from summarizer.contract.models import Extraction
 
     text = (ROOT / "examples" / f"{article}.txt").read_text(encoding="utf-8")
     answer = json.loads((ROOT / "tests" / "eval" / f"{article}.faithful.json").read_text())

@@ -14,17 +14,17 @@ __version__ = "0.1.0"
 __all__ = ["GroundingReport", "SummaryDocument", "asummarize", "summarize", "validate"]
 
 _LAZY = {
-    "validate": "summarizer.grounding",
-    "summarize": "summarizer.pipeline",
-    "asummarize": "summarizer.pipeline",
-    "GroundingReport": "summarizer.models",
-    "SummaryDocument": "summarizer.models",
+    "validate": "summarizer.grounding.checks",
+    "summarize": "summarizer.extraction.steps",
+    "asummarize": "summarizer.extraction.steps",
+    "GroundingReport": "summarizer.contract.models",
+    "SummaryDocument": "summarizer.contract.models",
 }
 
 if TYPE_CHECKING:
-    from summarizer.grounding import validate
-    from summarizer.models import GroundingReport, SummaryDocument
-    from summarizer.pipeline import asummarize, summarize
+    from summarizer.grounding.checks import validate
+    from summarizer.contract.models import GroundingReport, SummaryDocument
+    from summarizer.extraction.steps import asummarize, summarize
 
 
 def __getattr__(name: str) -> Any:

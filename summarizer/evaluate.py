@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from summarizer.grounding import validate
+from summarizer.grounding.checks import validate
 
 
 @dataclass

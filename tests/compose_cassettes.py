@@ -30,9 +30,9 @@ import vcr
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenarios import RESPONSES, SCENARIOS, TEST_KEY, Scenario
 
-from summarizer.client import ModelClient, ModelSettings
-from summarizer.errors import UserError
-from summarizer.pipeline import summarize
+from summarizer.providers.chat import ModelClient, ModelSettings
+from summarizer.contract.errors import UserError
+from summarizer.extraction.steps import summarize
 
 API = "https://api.openai.com/v1"
 #: Response headers worth keeping; everything else (organisation, project, cookies...) goes.

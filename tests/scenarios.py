@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer.settings import DEFAULT_MODEL
+from summarizer.contract.defaults import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.alignment import align_evidence
-from summarizer.text import ArticleIndex
+from summarizer.grounding.alignment import align_evidence
+from summarizer.grounding.text import ArticleIndex
 
 
 @pytest.fixture(scope="module")

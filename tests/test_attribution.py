@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.attribution import (
+from summarizer.grounding.attribution import (
     SpeakerForms,
     actors_named,
     names_actor,
     sentence_sources,
     sources_for_span,
 )
-from summarizer.text import ArticleIndex
+from summarizer.grounding.text import ArticleIndex
 
 
 def phrases(sentence: str) -> list[str]:

@@ -29,15 +29,15 @@ from fakeserver import (
 )
 from scenarios import TEST_KEY
 
-from summarizer import workers as workers_module
-from summarizer.articles import expand, iter_articles
-from summarizer.batch import ERRORS_FILE, Batch, BatchReport, Job, conclude
-from summarizer.client import AsyncModelClient, ModelSettings
-from summarizer.errors import FatalServiceError, NotSent
-from summarizer.pipeline import ArticleInput
-from summarizer.ratelimit import RateGate
-from summarizer.settings import WINDOW_CHARS
-from summarizer.workers import WorkerConfig, WorkerPool
+from summarizer.runs import workers as workers_module
+from summarizer.sources.articles import expand, iter_articles
+from summarizer.runs.batch import ERRORS_FILE, Batch, BatchReport, Job, conclude
+from summarizer.providers.chat import AsyncModelClient, ModelSettings
+from summarizer.contract.errors import FatalServiceError, NotSent
+from summarizer.extraction.steps import ArticleInput
+from summarizer.providers.ratelimit import RateGate
+from summarizer.contract.defaults import WINDOW_CHARS
+from summarizer.runs.workers import WorkerConfig, WorkerPool
 
 #: Where an article's work runs: in the batch's process, or in two worker processes.
 WHERE = pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "workers"])
@@ -441,7 +441,7 @@ def long_article(chars: int) -> str:
 
 
 def test_a_200_kb_article_in_a_batch_is_read_window_by_window_by_a_worker(tmp_path):
-    from summarizer.windows import split_windows
+    from summarizer.extraction.windows import split_windows
 
     text = long_article(200_000)
     (tmp_path / "in").mkdir()
@@ -456,9 +456,9 @@ def test_a_200_kb_article_in_a_batch_is_read_window_by_window_by_a_worker(tmp_pa
 
 
 def test_a_200_kb_article_is_read_in_windows_and_merged(tmp_path):
-    from summarizer.client import AsyncModelClient
-    from summarizer.pipeline import asummarize
-    from summarizer.windows import WINDOW_CHARS, split_windows
+    from summarizer.providers.chat import AsyncModelClient
+    from summarizer.extraction.steps import asummarize
+    from summarizer.extraction.windows import WINDOW_CHARS, split_windows
 
     text = long_article(200_000)
     windows = split_windows(text)
@@ -503,8 +503,8 @@ def test_a_missing_jsonl_is_that_inputs_error(tmp_path):
 
 
 def test_merging_windows_keeps_a_dangling_reference_dangling():
-    from summarizer.models import Extraction
-    from summarizer.windows import merge_extractions
+    from summarizer.contract.models import Extraction
+    from summarizer.extraction.windows import merge_extractions
 
     def part(actor_name: str, event_actor: str) -> Extraction:
         return Extraction.model_validate({
@@ -523,7 +523,7 @@ def test_merging_windows_keeps_a_dangling_reference_dangling():
 
 
 def test_the_key_in_use_is_redacted_whatever_its_shape():
-    from summarizer.client import redact
+    from summarizer.providers.chat import redact
 
     assert redact("Key gsk_ABCDEFGH12345678 is not allowed") == "Key [redacted] is not allowed"
     assert redact("key AIzaSyA1234567890abcdefghijk denied") == "key [redacted] denied"

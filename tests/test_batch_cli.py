@@ -14,9 +14,9 @@ from fakeserver import FakeOpenAI
 from scenarios import ROOT, TEST_KEY
 from test_batch import article, write_articles
 
-from summarizer.articles import load_article
-from summarizer.batch import ERRORS_FILE
-from summarizer.models import SummaryDocument
+from summarizer.sources.articles import load_article
+from summarizer.runs.batch import ERRORS_FILE
+from summarizer.contract.models import SummaryDocument
 
 
 def batch_cmd(inputs: Path, outdir: Path, *extra: str) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from scenarios import CASSETTES, ROOT, SCENARIOS
 
-from summarizer.models import SummaryDocument
+from summarizer.contract.models import SummaryDocument
 
 ARTICLE1 = "examples/aleppo-offensive-1.txt"
 SECRET = "sk-proj-secret-0123456789abcdefghijklmnop"

@@ -8,7 +8,7 @@ import pytest
 from conftest import EVAL, EXAMPLES, load_eval
 
 from summarizer.cli import main
-from summarizer.models import GroundingReport
+from summarizer.contract.models import GroundingReport
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:

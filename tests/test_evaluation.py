@@ -34,6 +34,6 @@ def test_every_code_is_planted_at_least_four_times():
     counts: Counter[str] = Counter()
     for labels in EVAL.glob("*.labels.json"):
         counts.update(f["code"] for f in json.loads(labels.read_text())["faults"])
-    from summarizer.models import PROBLEM_CODES
+    from summarizer.contract.models import PROBLEM_CODES
 
     assert all(counts[code] >= 4 for code in PROBLEM_CODES), counts

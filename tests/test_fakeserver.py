@@ -30,8 +30,8 @@ from fakeserver import (
 )
 
 from summarizer import validate
-from summarizer.models import Extraction
-from summarizer.prompting import first_messages
+from summarizer.contract.models import Extraction
+from summarizer.extraction.prompting import first_messages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

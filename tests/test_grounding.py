@@ -7,7 +7,7 @@ from conftest import actor, claim, event, extraction, figure
 from pydantic import ValidationError
 
 from summarizer import validate
-from summarizer.models import Extraction, GroundingReport
+from summarizer.contract.models import Extraction, GroundingReport
 
 SOHR = actor(
     "A1", "Syrian Observatory for Human Rights", ["the observatory", "the Observatory"],

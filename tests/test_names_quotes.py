@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.names import capitalised_names, missing_names, occurs
-from summarizer.quotes import find_quote, inside_quotation_marks
-from summarizer.text import ArticleIndex
+from summarizer.grounding.names import capitalised_names, missing_names, occurs
+from summarizer.grounding.quotes import find_quote, inside_quotation_marks
+from summarizer.grounding.text import ArticleIndex
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +75,8 @@ def test_narrative_text_is_not_a_quotation(index1, article1):
 
 
 def test_texts_checked_in_one_pass_do_not_run_into_each_other(index1):
-    from summarizer.names import missing_names_in
-    from summarizer.numbers import ArticleNumbers, unsupported_numbers_in
+    from summarizer.grounding.names import missing_names_in
+    from summarizer.grounding.numbers import ArticleNumbers, unsupported_numbers_in
 
     texts = [
         "an analyst named Nick",

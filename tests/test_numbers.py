@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.numbers import (
+from summarizer.grounding.numbers import (
     ArticleNumbers,
     find_numbers,
     unsupported_numbers,

@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from summarizer import output
-from summarizer.output import write_atomic
+from summarizer.runs import files as output
+from summarizer.runs.files import write_atomic
 
 
 def test_a_file_is_written_whole_with_the_users_permissions(tmp_path):

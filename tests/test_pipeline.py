@@ -12,8 +12,8 @@ import vcr
 import yaml
 from scenarios import RESPONSES, SCENARIOS, TEST_KEY, Scenario
 
-from summarizer import pipeline
-from summarizer.client import (
+from summarizer.extraction import steps as pipeline
+from summarizer.providers.chat import (
     MAX_TRANSPORT_ATTEMPTS,
     AsyncModelClient,
     CallStats,
@@ -22,10 +22,10 @@ from summarizer.client import (
     ModelSettings,
     parse_completion,
 )
-from summarizer.errors import InputError, ServiceError
-from summarizer.models import SummaryDocument
-from summarizer.pipeline import GroundingFailed, asummarize, summarize
-from summarizer.prompting import prompt_version
+from summarizer.contract.errors import InputError, ServiceError
+from summarizer.contract.models import SummaryDocument
+from summarizer.extraction.steps import GroundingFailed, asummarize, summarize
+from summarizer.extraction.prompting import prompt_version
 
 REPLAY = vcr.VCR(record_mode="none", match_on=("method", "path", "body"))
 
@@ -263,7 +263,7 @@ def test_retry_after_headers():
     from datetime import datetime, timedelta, timezone
     from email.utils import format_datetime
 
-    from summarizer.client import is_transient, retry_after
+    from summarizer.providers.chat import is_transient, retry_after
 
     assert retry_after(_rate_limited({"retry-after": "7"})) == 7.0
     assert retry_after(_rate_limited({"retry-after-ms": "250", "retry-after": "7"})) == 0.25

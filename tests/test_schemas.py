@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from openai.lib._pydantic import to_strict_json_schema
 
-from summarizer.models import Extraction
-from summarizer.schemas import DEFAULT_DIR, SCHEMA_FILES, drifted, write
+from summarizer.contract.models import Extraction
+from summarizer.contract.schemas import DEFAULT_DIR, SCHEMA_FILES, drifted, write
 
 #: Keywords OpenAI strict mode rejects.
 FORBIDDEN = ("default", "allOf", "not", "if", "then", "else", "oneOf", "patternProperties",
@@ -64,7 +64,7 @@ def extraction_file() -> dict[str, Any]:
 
 
 def test_schema_files_match_the_models():
-    assert drifted() == [], "run: python -m summarizer.schemas"
+    assert drifted() == [], "run: python -m summarizer.contract.schemas"
 
 
 def test_drift_is_detected(tmp_path):

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from summarizer.text import WORD_RE, keys, word_key, words
+from summarizer.grounding.text import WORD_RE, keys, word_key, words
 
 
 def by_regex(text: str) -> tuple[list[int], list[int], list[str]]:

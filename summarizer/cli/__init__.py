@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, InputError, UserError
-from summarizer.settings import DEFAULT_JOBS, DEFAULT_MODEL, REQUEST_TIMEOUT, WINDOW_CHARS
+from summarizer.contract.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, InputError, UserError
+from summarizer.contract.defaults import DEFAULT_JOBS, DEFAULT_MODEL, REQUEST_TIMEOUT, WINDOW_CHARS
 
 if TYPE_CHECKING:
-    from summarizer.client import ModelSettings
+    from summarizer.providers.chat import ModelSettings
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -69,10 +69,10 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
     """
     from pydantic import ValidationError
 
-    from summarizer.articles import load_article
-    from summarizer.errors import InputError, describe_validation_error
-    from summarizer.grounding import validate as run_validate
-    from summarizer.reading import name, read_json
+    from summarizer.sources.articles import load_article
+    from summarizer.contract.errors import InputError, describe_validation_error
+    from summarizer.grounding.checks import validate as run_validate
+    from summarizer.sources.reading import name, read_json
 
     if article == "-" and extraction == "-":
         raise InputError("only one of ARTICLE and EXTRACTION.json can be '-' (stdin)")
@@ -88,7 +88,7 @@ def validate(article: str, extraction: str, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
-        from summarizer.render import report_text
+        from summarizer.reports.markdown import report_text
 
         click.echo(report_text(report, name(article)))
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
@@ -186,9 +186,9 @@ def summary(
     """
     from dataclasses import replace
 
-    from summarizer.articles import expand, load_article
-    from summarizer.client import CallStats, ModelClient, ModelSettings
-    from summarizer.pipeline import GroundingFailed, request_bound, summarize
+    from summarizer.sources.articles import expand, load_article
+    from summarizer.providers.chat import CallStats, ModelClient, ModelSettings
+    from summarizer.extraction.steps import GroundingFailed, request_bound, summarize
 
     _settle_heap()
 
@@ -221,7 +221,7 @@ def summary(
     loaded = replace(loaded, **meta)
     http_client = None
     if replay:
-        from summarizer.replay import replay_client
+        from summarizer.providers.replay import replay_client
 
         http_client = replay_client(Path(replay))
     client = ModelClient(settings, http_client=http_client)
@@ -289,12 +289,12 @@ def _run_batch(
 
     import httpx2
 
-    from summarizer.articles import count_articles, iter_articles
-    from summarizer.batch import Batch, BatchReport, Progress, report_table
-    from summarizer.client import AsyncModelClient
-    from summarizer.errors import EXIT_SERVICE
-    from summarizer.ratelimit import RateGate
-    from summarizer.workers import WorkerConfig, WorkerPool, default_workers
+    from summarizer.sources.articles import count_articles, iter_articles
+    from summarizer.runs.batch import Batch, BatchReport, Progress, report_table
+    from summarizer.providers.chat import AsyncModelClient
+    from summarizer.contract.errors import EXIT_SERVICE
+    from summarizer.providers.ratelimit import RateGate
+    from summarizer.runs.workers import WorkerConfig, WorkerPool, default_workers
 
     if outdir.exists() and not outdir.is_dir():
         raise InputError(f"-o {outdir}: a file is there; several articles need a directory")
@@ -309,7 +309,7 @@ def _run_batch(
         workers = WorkerPool(count, config)
     try:
         if replay:
-            from summarizer.replay import async_replay_client
+            from summarizer.providers.replay import async_replay_client
 
             http = async_replay_client(Path(replay))
         else:
@@ -339,8 +339,8 @@ def _run_batch(
 def _emit_document(document: object, fmt: str | None, output: str | None) -> None:
     from pathlib import Path
 
-    from summarizer.output import write_atomic
-    from summarizer.render import document_markdown, document_text
+    from summarizer.runs.files import write_atomic
+    from summarizer.reports.markdown import document_markdown, document_text
 
     if fmt is None:
         suffix = Path(output).suffix.lower() if output else ""

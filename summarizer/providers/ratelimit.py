@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from summarizer.errors import NotSent, ServiceError
+from summarizer.contract.errors import NotSent, ServiceError
 
 #: Pause for the whole batch after a 429 that says nothing about how long to wait, seconds.
 DEFAULT_RATE_LIMIT_PAUSE: float = 1.0

@@ -10,9 +10,9 @@ extraction is validated against the whole article.
 
 from __future__ import annotations
 
-from summarizer.models import Actor, Claim, Event, Extraction
-from summarizer.settings import WINDOW_CHARS
-from summarizer.text import keys
+from summarizer.contract.models import Actor, Claim, Event, Extraction
+from summarizer.contract.defaults import WINDOW_CHARS
+from summarizer.grounding.text import keys
 
 #: Characters each window shares with the next.
 WINDOW_OVERLAP_CHARS: int = 2_000

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.alignment import Match, align_evidence
-from summarizer.attribution import SpeakerForms, actors_named, names_actor, sources_for_span
-from summarizer.injection import injection_spans, inside
-from summarizer.models import (
+from summarizer.grounding.alignment import Match, align_evidence
+from summarizer.grounding.attribution import SpeakerForms, actors_named, names_actor, sources_for_span
+from summarizer.grounding.injection import injection_spans, inside
+from summarizer.contract.models import (
     Actor,
     Claim,
     Event,
@@ -27,10 +27,10 @@ from summarizer.models import (
     Problem,
     ProblemCode,
 )
-from summarizer.names import missing_names_in, occurs
-from summarizer.numbers import ArticleNumbers, find_numbers, unsupported_numbers_in
-from summarizer.quotes import find_quote, inside_quotation_marks
-from summarizer.text import ArticleIndex, has_dotted_acronym, keys, undot_acronyms
+from summarizer.grounding.names import missing_names_in, occurs
+from summarizer.grounding.numbers import ArticleNumbers, find_numbers, unsupported_numbers_in
+from summarizer.grounding.quotes import find_quote, inside_quotation_marks
+from summarizer.grounding.text import ArticleIndex, has_dotted_acronym, keys, undot_acronyms
 
 #: Characters of an excerpt or text shown in a problem message.
 MESSAGE_EXCERPT_CHARS: int = 80

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.models import Actor, Claim, Event, Figure, GroundingReport, SummaryDocument
+from summarizer.contract.models import Actor, Claim, Event, Figure, GroundingReport, SummaryDocument
 
 
 def report_text(report: GroundingReport, source: str) -> str:

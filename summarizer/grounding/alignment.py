@@ -20,8 +20,8 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from summarizer.numbers import NUMBER_WORDS, VAGUE
-from summarizer.text import WORD_RE, ArticleIndex, keys, opens_sentence, word_key
+from summarizer.grounding.numbers import NUMBER_WORDS, VAGUE
+from summarizer.grounding.text import WORD_RE, ArticleIndex, keys, opens_sentence, word_key
 
 #: Shortest excerpt, in words, that may be matched fuzzily; shorter ones must match exactly.
 FUZZY_MIN_WORDS: int = 3

@@ -24,17 +24,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from summarizer.articles import Loaded
-from summarizer.client import AsyncModelClient, CallStats
-from summarizer.errors import FatalServiceError, NotSent, UserError
-from summarizer.models import SummaryDocument
-from summarizer.output import write_atomic
-from summarizer.pipeline import ArticleInput, GroundingFailed, OnProblems, asummarize
-from summarizer.prompting import prompt_version
-from summarizer.settings import DEFAULT_JOBS, WINDOW_CHARS
+from summarizer.sources.articles import Loaded
+from summarizer.providers.chat import AsyncModelClient, CallStats
+from summarizer.contract.errors import FatalServiceError, NotSent, UserError
+from summarizer.contract.models import SummaryDocument
+from summarizer.runs.files import write_atomic
+from summarizer.extraction.steps import ArticleInput, GroundingFailed, OnProblems, asummarize
+from summarizer.extraction.prompting import prompt_version
+from summarizer.contract.defaults import DEFAULT_JOBS, WINDOW_CHARS
 
 if TYPE_CHECKING:
-    from summarizer.workers import WorkerPool
+    from summarizer.runs.workers import WorkerPool
 
 ERRORS_FILE = "errors.jsonl"
 #: Articles in progress per request slot (--jobs): the gate keeps the requests in flight

@@ -10,7 +10,7 @@ import hashlib
 from functools import cache, lru_cache
 from importlib import resources
 
-from summarizer.models import Extraction, GroundingReport
+from summarizer.contract.models import Extraction, GroundingReport
 
 TEMPLATES = ("system.md", "user.md", "repair.md", "invalid.md")
 #: Marks that fence the article; an article that contains them has them defused.

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from summarizer.text import WordList, join_texts, keys, owner, word_key
-from summarizer.text import words as text_words
+from summarizer.grounding.text import WordList, join_texts, keys, owner, word_key
+from summarizer.grounding.text import words as text_words
 
 UNITS: dict[str, int] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

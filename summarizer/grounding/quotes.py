@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.text import ArticleIndex, keys
+from summarizer.grounding.text import ArticleIndex, keys
 
 #: Most article words an ellipsis in a quote may stand for.
 MAX_ELIDED_WORDS: int = 60

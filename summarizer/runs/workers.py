@@ -36,8 +36,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from summarizer.batch import InternalError, Job, Outcome, conclude
-from summarizer.client import (
+from summarizer.runs.batch import InternalError, Job, Outcome, conclude
+from summarizer.providers.chat import (
     Answer,
     CallStats,
     InvalidAnswer,
@@ -45,12 +45,12 @@ from summarizer.client import (
     Reply,
     parse_reply,
 )
-from summarizer.errors import FatalServiceError, NotSent, ServiceError
-from summarizer.grounding import validate
-from summarizer.models import SummaryDocument
-from summarizer.pipeline import OnProblems, _steps, advance, answered
-from summarizer.prompting import Message, first_messages, prompt_version
-from summarizer.ratelimit import RequestCapReached
+from summarizer.contract.errors import FatalServiceError, NotSent, ServiceError
+from summarizer.grounding.checks import validate
+from summarizer.contract.models import SummaryDocument
+from summarizer.extraction.steps import OnProblems, _steps, advance, answered
+from summarizer.extraction.prompting import Message, first_messages, prompt_version
+from summarizer.providers.ratelimit import RequestCapReached
 
 #: Most worker processes for one batch.
 MAX_WORKERS: int = 8

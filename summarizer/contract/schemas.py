@@ -1,7 +1,7 @@
 """The JSON Schema files in `schemas/`, generated from the pydantic models.
 
-    python -m summarizer.schemas            # write schemas/*.json
-    python -m summarizer.schemas --check    # exit 1 if the files drift from the models
+    python -m summarizer.contract.schemas            # write schemas/*.json
+    python -m summarizer.contract.schemas --check    # exit 1 if the files drift from the models
 
 `extraction.schema.json` is exactly what is sent to the model as the strict Structured
 Outputs schema. All files are JSON Schema draft 2020-12, as pydantic writes it.
@@ -18,14 +18,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from summarizer.models import Extraction, GroundingReport, SummaryDocument
+from summarizer.contract.models import Extraction, GroundingReport, SummaryDocument
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "extraction.schema.json": Extraction,
     "grounding-report.schema.json": GroundingReport,
     "summary-document.schema.json": SummaryDocument,
 }
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
 @lru_cache(maxsize=1)
@@ -59,14 +59,14 @@ def write(directory: Path = DEFAULT_DIR) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m summarizer.schemas", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m summarizer.contract.schemas", description=__doc__)
     parser.add_argument("--check", action="store_true", help="exit 1 if files drift")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="schema directory")
     args = parser.parse_args(argv)
     if args.check:
         stale = drifted(args.dir)
         for name in stale:
-            print(f"{args.dir / name}: out of date; run: python -m summarizer.schemas")
+            print(f"{args.dir / name}: out of date; run: python -m summarizer.contract.schemas")
         return 1 if stale else 0
     for path in write(args.dir):
         print(f"wrote {path}")

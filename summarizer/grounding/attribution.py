@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from summarizer.names import CONNECTORS
-from summarizer.text import WORD_RE, ArticleIndex, keys, word_key, words
+from summarizer.grounding.names import CONNECTORS
+from summarizer.grounding.text import WORD_RE, ArticleIndex, keys, word_key, words
 
 #: Verbs that attribute speech or a view to a source.
 SPEECH_VERBS: frozenset[str] = frozenset(

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx2
 
-from summarizer.errors import InputError
+from summarizer.contract.errors import InputError
 
 Key = tuple[str, str, str]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from summarizer.client import (
+from summarizer.providers.chat import (
     MAX_TRANSPORT_ATTEMPTS,
     Answer,
     AsyncModelClient,
@@ -28,9 +28,9 @@ from summarizer.client import (
     ModelClient,
     ModelSettings,
 )
-from summarizer.errors import EXIT_PROBLEMS, UserError
-from summarizer.grounding import SUMMARY_ITEM, validate
-from summarizer.models import (
+from summarizer.contract.errors import EXIT_PROBLEMS, UserError
+from summarizer.grounding.checks import SUMMARY_ITEM, validate
+from summarizer.contract.models import (
     SCHEMA_VERSION,
     ArticleMeta,
     DroppedItem,
@@ -40,14 +40,14 @@ from summarizer.models import (
     SummaryDocument,
     Usage,
 )
-from summarizer.prompting import (
+from summarizer.extraction.prompting import (
     Message,
     first_messages,
     invalid_answer_messages,
     prompt_version,
     repair_messages,
 )
-from summarizer.windows import WINDOW_CHARS, merge_extractions, split_windows
+from summarizer.extraction.windows import WINDOW_CHARS, merge_extractions, split_windows
 
 if TYPE_CHECKING:
     import openai

@@ -12,8 +12,8 @@ import re
 import unicodedata
 from bisect import bisect_left
 
-from summarizer.lexicon import is_ordinary_word
-from summarizer.text import (
+from summarizer.grounding.lexicon import is_ordinary_word
+from summarizer.grounding.text import (
     WORD_RE,
     ArticleIndex,
     is_word_char,

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from summarizer.errors import InputError
-from summarizer.pipeline import ArticleInput
-from summarizer.reading import decode, name, read_bytes, read_decoded
+from summarizer.contract.errors import InputError
+from summarizer.extraction.steps import ArticleInput
+from summarizer.sources.reading import decode, name, read_bytes, read_decoded
 
 #: Metadata fields a JSON article may carry beside `text`.
 META_FIELDS = ("id", "title", "source", "url", "published")

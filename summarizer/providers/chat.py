@@ -30,12 +30,12 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from summarizer.errors import FatalServiceError, InputError, ServiceError
-from summarizer.models import Extraction
-from summarizer.prompting import Message
-from summarizer.ratelimit import RateGate
-from summarizer.schemas import extraction_schema
-from summarizer.settings import DEFAULT_MODEL, REQUEST_TIMEOUT
+from summarizer.contract.errors import FatalServiceError, InputError, ServiceError
+from summarizer.contract.models import Extraction
+from summarizer.extraction.prompting import Message
+from summarizer.providers.ratelimit import RateGate
+from summarizer.contract.schemas import extraction_schema
+from summarizer.contract.defaults import DEFAULT_MODEL, REQUEST_TIMEOUT
 
 if TYPE_CHECKING:
     import openai
