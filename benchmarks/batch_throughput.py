@@ -100,14 +100,14 @@ def local_time(articles: int, work: Path) -> None:
     import gc
 
     import openai  # noqa: F401 - what a batch process has loaded, before it settles its heap
-
-    from summarizer.sources.articles import load_article
-    from summarizer.runs.batch import Job, conclude
-    from summarizer.providers.chat import CallStats, ModelSettings, Reply, parse_reply
-    from summarizer.grounding.checks import validate
-    from summarizer.extraction.steps import _steps, advance, answered
-    from summarizer.contract.defaults import WINDOW_CHARS
     from summarizer.runs.workers import Relayed, WorkerConfig, _Run
+
+    from summarizer.contract.defaults import WINDOW_CHARS
+    from summarizer.extraction.steps import _steps, advance, answered
+    from summarizer.grounding.checks import validate
+    from summarizer.providers.chat import CallStats, ModelSettings, Reply, parse_reply
+    from summarizer.runs.batch import Job, conclude
+    from summarizer.sources.articles import load_article
 
     gc.freeze()  # as the command does after its imports (cli._settle_heap)
     write_copies(work / "local", articles)

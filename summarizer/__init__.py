@@ -1,8 +1,15 @@
 """summarizer: structured, checkable summaries of news articles.
 
-Public API (imported lazily, so that `summarizer --help` starts fast):
-- `summarize(text, ...) -> SummaryDocument`, and `asummarize`, its async twin
-- `validate(article_text, extraction) -> GroundingReport`
+The public API (imported on first use, so that `summarizer --help` starts fast):
+
+- `summarize(text, ...) -> SummaryDocument` and `asummarize`, its async twin; settings in
+  `Options` (or the common ones as keywords);
+- `run_batch(articles, outdir, options, BatchOptions(...)) -> BatchReport`: many articles,
+  each ending as `OUTDIR/<id>.json` or a line of `OUTDIR/errors.jsonl`;
+- `validate(article_text, extraction) -> GroundingReport`: the checks alone;
+- the contract's models (`SummaryDocument`, `Extraction`, `GroundingReport`...), and
+- the errors to catch: `UserError` and its kinds `InputError`, `ServiceError`,
+  `FatalServiceError`, `GroundingFailed` (each has `.exit_code`, its message is one line).
 """
 
 from __future__ import annotations
@@ -11,23 +18,94 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["GroundingReport", "SummaryDocument", "asummarize", "summarize", "validate"]
 
-_LAZY = {
-    "validate": "summarizer.grounding.checks",
-    "summarize": "summarizer.extraction.steps",
-    "asummarize": "summarizer.extraction.steps",
-    "GroundingReport": "summarizer.contract.models",
-    "SummaryDocument": "summarizer.contract.models",
-}
+__all__ = [
+    "Actor",
+    "ArticleInput",
+    "ArticleMeta",
+    "BatchOptions",
+    "BatchReport",
+    "CallStats",
+    "Claim",
+    "DroppedItem",
+    "Event",
+    "Extraction",
+    "FatalServiceError",
+    "Figure",
+    "GroundingFailed",
+    "GroundingReport",
+    "InputError",
+    "ItemReport",
+    "Options",
+    "Problem",
+    "Provenance",
+    "ServiceError",
+    "SummaryDocument",
+    "Usage",
+    "UserError",
+    "arun_batch",
+    "asummarize",
+    "run_batch",
+    "summarize",
+    "validate",
+]
+
+#: Where each public name lives: imported when first used.
+_HOMES = {
+    "summarizer.pipeline.article": ["summarize", "asummarize"],
+    "summarizer.grounding.checks": ["validate"],
+    "summarizer.runs.batch": ["run_batch", "arun_batch", "BatchOptions"],
+    "summarizer.runs.outcomes": ["BatchReport"],
+    "summarizer.contract.options": ["Options"],
+    "summarizer.contract.article": ["ArticleInput"],
+    "summarizer.contract.calls": ["CallStats"],
+    "summarizer.contract.models": [
+        "SummaryDocument", "Extraction", "Actor", "Event", "Claim", "Figure", "GroundingReport",
+        "ItemReport", "Problem", "ArticleMeta", "Provenance", "Usage", "DroppedItem",
+    ],
+    "summarizer.contract.errors": [
+        "UserError", "InputError", "ServiceError", "FatalServiceError", "GroundingFailed",
+    ],
+}  # fmt: skip
+_LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 if TYPE_CHECKING:
+    from summarizer.contract.article import ArticleInput
+    from summarizer.contract.calls import CallStats
+    from summarizer.contract.errors import (
+        FatalServiceError,
+        GroundingFailed,
+        InputError,
+        ServiceError,
+        UserError,
+    )
+    from summarizer.contract.models import (
+        Actor,
+        ArticleMeta,
+        Claim,
+        DroppedItem,
+        Event,
+        Extraction,
+        Figure,
+        GroundingReport,
+        ItemReport,
+        Problem,
+        Provenance,
+        SummaryDocument,
+        Usage,
+    )
+    from summarizer.contract.options import Options
     from summarizer.grounding.checks import validate
-    from summarizer.contract.models import GroundingReport, SummaryDocument
-    from summarizer.extraction.steps import asummarize, summarize
+    from summarizer.pipeline.article import asummarize, summarize
+    from summarizer.runs.batch import BatchOptions, arun_batch, run_batch
+    from summarizer.runs.outcomes import BatchReport
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return [*__all__, "__version__"]

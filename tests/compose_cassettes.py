@@ -30,9 +30,10 @@ import vcr
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenarios import RESPONSES, SCENARIOS, TEST_KEY, Scenario
 
-from summarizer.providers.chat import ModelClient, ModelSettings
 from summarizer.contract.errors import UserError
 from summarizer.extraction.steps import summarize
+from summarizer.providers.chat import ModelClient
+from summarizer.providers.settings import ModelSettings
 
 API = "https://api.openai.com/v1"
 #: Response headers worth keeping; everything else (organisation, project, cookies...) goes.

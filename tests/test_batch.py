@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
-import pickle
-import signal
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,6 @@ from fakeserver import (
     Reply,
     breaks_schema,
     cut_mid_body,
-    echo_reply,
     hang,
     last_user_text,
     length,
@@ -29,18 +25,18 @@ from fakeserver import (
 )
 from scenarios import TEST_KEY
 
-from summarizer.runs import workers as workers_module
-from summarizer.sources.articles import expand, iter_articles
-from summarizer.runs.batch import ERRORS_FILE, Batch, BatchReport, Job, conclude
-from summarizer.providers.chat import AsyncModelClient, ModelSettings
+from summarizer.contract.article import ArticleInput
 from summarizer.contract.errors import FatalServiceError, NotSent
-from summarizer.extraction.steps import ArticleInput
+from summarizer.contract.options import Options
+from summarizer.providers.chat import AsyncModelClient
 from summarizer.providers.ratelimit import RateGate
-from summarizer.contract.defaults import WINDOW_CHARS
-from summarizer.runs.workers import WorkerConfig, WorkerPool
+from summarizer.providers.settings import ModelSettings
+from summarizer.runs.batch import Batch, BatchOptions
+from summarizer.runs.outcomes import ERRORS_FILE, BatchReport, Job, conclude
+from summarizer.sources.articles import expand, iter_articles
 
-#: Where an article's work runs: in the batch's process, or in two worker processes.
-WHERE = pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "workers"])
+#: Where an article's checks run: in the batch's process, or in a pool of two processes.
+WHERE = pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "check-pool"])
 
 
 def article(i: int) -> str:
@@ -58,37 +54,27 @@ def write_articles(directory: Path, n: int) -> Path:
 
 
 class Run:
-    """One batch, its sleeps recorded instead of slept: in this process, or with `workers`
-    processes doing all but the requests (as the command does on a machine with cores)."""
+    """One batch, its sleeps recorded instead of slept; with `workers`, the checks run in a
+    pool of that many processes."""
 
     def __init__(
-        self, fake: FakeOpenAI, inputs: list[Path], outdir: Path,
-        workers: int | WorkerPool = 0, **kw,
+        self, fake: FakeOpenAI, inputs: list[Path], outdir: Path, workers: int = 0, **kw,
     ) -> None:  # fmt: skip
         self.sleeps: list[float] = []
 
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
-        jobs = kw.pop("jobs", 4)
-        self.gate = RateGate(jobs, max_requests=kw.pop("max_requests", None))
+        batch = BatchOptions(jobs=kw.pop("jobs", 4), max_requests=kw.pop("max_requests", None),
+                             resume=kw.pop("resume", True), check_processes=workers)  # fmt: skip
+        self.gate = RateGate(batch.jobs, max_requests=batch.max_requests)
         settings = ModelSettings(api_key=TEST_KEY, base_url=fake.base_url,
                                  timeout=kw.pop("timeout", 5.0))  # fmt: skip
         client = AsyncModelClient(settings, sleep=sleep, gate=self.gate)
-        pool = workers if isinstance(workers, WorkerPool) else None
-        if workers and pool is None:
-            config = WorkerConfig(settings=settings, repairs=kw.get("repairs", 1),
-                                  on_problems=kw.get("on_problems", "flag"),
-                                  window_chars=kw.get("window_chars", WINDOW_CHARS))  # fmt: skip
-            pool = WorkerPool(workers, config)
-        self.batch = Batch(outdir, client, jobs=jobs, workers=pool, **kw)
-        try:
-            self.report: BatchReport = asyncio.run(
-                self.batch.run(iter_articles(expand([str(p) for p in inputs])))
-            )
-        finally:
-            if pool:
-                pool.close()
+        self.batch = Batch(outdir, client, Options(**kw), batch)
+        self.report: BatchReport = asyncio.run(
+            self.batch.run(iter_articles(expand([str(p) for p in inputs])))
+        )
         self.outdir = outdir
 
     def result(self, name: str) -> dict:
@@ -286,55 +272,6 @@ def test_the_rate_limit_is_shared_by_the_whole_batch():
     assert asyncio.run(scenario()) == [4, 5]
 
 
-def test_a_worker_that_dies_costs_only_its_own_articles(tmp_path):
-    config = WorkerConfig(settings=ModelSettings(), repairs=1, on_problems="flag",
-                          window_chars=WINDOW_CHARS)  # fmt: skip
-    pool = WorkerPool(2, config)
-    victim = pool._workers[0].process  # the first article goes to the first worker
-
-    def responder(body: dict) -> Reply:
-        if "Article 1:" in last_user_text(body) and victim.is_alive():
-            os.kill(victim.pid, signal.SIGKILL)
-            victim.join()
-        return echo_reply(body)
-
-    with FakeOpenAI(responder=responder) as fake:
-        run = Run(fake, [write_articles(tmp_path / "in", 12)], tmp_path / "out", jobs=2,
-                  workers=pool)  # fmt: skip
-        sent = len(fake.requests)
-    failed = {e["id"]: e["error"] for e in run.errors()}
-    assert "a001" in failed and set(failed) <= {"a001", "a003"}  # the victim's articles
-    assert all("worker process ended" in error for error in failed.values())
-    assert run.report.counts["ok"] == 12 - len(failed)  # the other worker did the rest
-    assert run.report.requests == sent  # the victim's requests are counted too
-    with pytest.raises(RuntimeError, match="make a new one"):  # a pool serves one batch
-        Run(FakeOpenAI(), [tmp_path / "in"], tmp_path / "again", workers=pool)
-
-
-def test_a_worker_dead_before_the_batch_starts_leaves_the_others_serving(tmp_path):
-    config = WorkerConfig(settings=ModelSettings(), repairs=1, on_problems="flag",
-                          window_chars=WINDOW_CHARS)  # fmt: skip
-    pool = WorkerPool(3, config)
-    first, *others = pool._workers
-    os.kill(first.process.pid, signal.SIGKILL)
-    first.process.join()
-    with FakeOpenAI() as fake:
-        run = Run(fake, [write_articles(tmp_path / "in", 9)], tmp_path / "out", workers=pool)
-    assert all(worker in pool._alive for worker in others)  # none taken for dead
-    assert run.report.counts["ok"] + run.report.failed == 9 and run.report.counts["ok"] >= 7
-
-
-def test_a_worker_whose_batch_dies_mid_message_ends_quietly():
-    config = WorkerConfig(settings=ModelSettings(), repairs=1, on_problems="flag",
-                          window_chars=WINDOW_CHARS)  # fmt: skip
-    pool = WorkerPool(1, config)
-    (worker,) = pool._workers
-    worker.sock.sendall((1000).to_bytes(4, "big") + b"only part of it")
-    worker.sock.close()  # as when the batch is killed in the middle of a message
-    worker.process.join(timeout=5)
-    assert worker.process.exitcode == 0  # not 1, with a traceback on the user's terminal
-
-
 @WHERE
 def test_attempts_in_an_error_count_that_calls_requests_only(tmp_path, workers):
     with FakeOpenAI() as fake:
@@ -366,19 +303,7 @@ def test_how_an_article_ends_names_its_reason_once(tmp_path):
     fatal = conclude(job, FatalServiceError("the API key was rejected (401)"), 1)
     assert fatal.fatal and fatal.error == "the API key was rejected (401)"
     # A bug met in the batch process and relayed to a worker is described once.
-    relayed = workers_module._rebuilt(*workers_module._portable(KeyError("choices")))
-    assert conclude(job, relayed, 1).error == "internal error: KeyError: 'choices'"
     assert conclude(job, KeyError("choices"), 1).error == "internal error: KeyError: 'choices'"
-    stopped = workers_module._rebuilt(*workers_module._portable(NotSent("no quota")))
-    assert isinstance(stopped, NotSent) and stopped.reason == "no quota"
-
-
-def test_workers_can_be_spawned_where_forking_is_unsafe(tmp_path, monkeypatch):
-    monkeypatch.setattr(workers_module, "can_fork", lambda: False)  # as on macOS, Windows
-    with FakeOpenAI() as fake:
-        run = Run(fake, [write_articles(tmp_path / "in", 4)], tmp_path / "out", workers=2)
-    assert run.report.counts["ok"] == 4 and run.errors() == []
-    assert run.result("a003")["article"]["id"] == "a003"
 
 
 @WHERE
@@ -440,7 +365,7 @@ def long_article(chars: int) -> str:
     return "\n".join(paragraphs)
 
 
-def test_a_200_kb_article_in_a_batch_is_read_window_by_window_by_a_worker(tmp_path):
+def test_a_200_kb_article_in_a_batch_is_read_window_by_window_with_a_check_pool(tmp_path):
     from summarizer.extraction.windows import split_windows
 
     text = long_article(200_000)
@@ -456,9 +381,9 @@ def test_a_200_kb_article_in_a_batch_is_read_window_by_window_by_a_worker(tmp_pa
 
 
 def test_a_200_kb_article_is_read_in_windows_and_merged(tmp_path):
-    from summarizer.providers.chat import AsyncModelClient
-    from summarizer.extraction.steps import asummarize
     from summarizer.extraction.windows import WINDOW_CHARS, split_windows
+    from summarizer.pipeline.article import asummarize
+    from summarizer.providers.chat import AsyncModelClient
 
     text = long_article(200_000)
     windows = split_windows(text)
@@ -523,7 +448,7 @@ def test_merging_windows_keeps_a_dangling_reference_dangling():
 
 
 def test_the_key_in_use_is_redacted_whatever_its_shape():
-    from summarizer.providers.chat import redact
+    from summarizer.providers.failures import redact
 
     assert redact("Key gsk_ABCDEFGH12345678 is not allowed") == "Key [redacted] is not allowed"
     assert redact("key AIzaSyA1234567890abcdefghijk denied") == "key [redacted] denied"
@@ -538,11 +463,3 @@ def test_a_key_echoed_by_the_server_never_reaches_errors_jsonl(tmp_path):
         run = Run(fake, [write_articles(tmp_path / "in", 2)], tmp_path / "out")
     text = (tmp_path / "out" / ERRORS_FILE).read_text()
     assert "(403)" in text and TEST_KEY not in text and TEST_KEY not in run.report.aborted
-
-
-def test_the_key_never_reaches_a_worker_process():
-    settings = ModelSettings(api_key=TEST_KEY, base_url="http://127.0.0.1:9/v1", model="m")
-    config = WorkerConfig(settings=settings, repairs=1, on_problems="flag",
-                          window_chars=WINDOW_CHARS)  # fmt: skip
-    assert config.settings.api_key is None and config.settings.model == "m"
-    assert TEST_KEY.encode() not in pickle.dumps(config)

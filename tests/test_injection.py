@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.grounding.injection import injection_spans
 from summarizer.extraction.prompting import first_messages
+from summarizer.grounding.injection import injection_spans
 
 
 @pytest.mark.parametrize(

@@ -12,20 +12,15 @@ import vcr
 import yaml
 from scenarios import RESPONSES, SCENARIOS, TEST_KEY, Scenario
 
-from summarizer.extraction import steps as pipeline
-from summarizer.providers.chat import (
-    MAX_TRANSPORT_ATTEMPTS,
-    AsyncModelClient,
-    CallStats,
-    InvalidAnswer,
-    ModelClient,
-    ModelSettings,
-    parse_completion,
-)
-from summarizer.contract.errors import InputError, ServiceError
+from summarizer.contract.calls import CallStats
+from summarizer.contract.errors import GroundingFailed, InputError, ServiceError
 from summarizer.contract.models import SummaryDocument
-from summarizer.extraction.steps import GroundingFailed, asummarize, summarize
+from summarizer.extraction.answers import InvalidAnswer, parse_answer
 from summarizer.extraction.prompting import prompt_version
+from summarizer.extraction.steps import model_calls
+from summarizer.pipeline.article import asummarize, summarize
+from summarizer.providers.chat import MAX_TRANSPORT_ATTEMPTS, AsyncModelClient, ModelClient
+from summarizer.providers.settings import ModelSettings
 
 REPLAY = vcr.VCR(record_mode="none", match_on=("method", "path", "body"))
 
@@ -215,26 +210,19 @@ def test_environment_settings(monkeypatch):
     assert settings.client_kwargs()["max_retries"] == 0  # a local server needs no key
 
 
-def _completion(content: str, finish: str = "stop"):
-    from types import SimpleNamespace as NS
-
-    message = NS(content=content, refusal=None)
-    return NS(choices=[NS(message=message, finish_reason=finish)], usage=None)
-
-
 def test_an_answer_that_breaks_the_schema_is_caught_by_jsonschema():
     data = json.loads((RESPONSES / "clean-aleppo-offensive-1.json").read_text())
     extraction = json.loads(data["body"]["choices"][0]["message"]["content"])
     extraction["claims"][0]["attribution"] = "rumour"  # not in the enum
     with pytest.raises(InvalidAnswer, match="claims/0/attribution"):
-        parse_completion(_completion(json.dumps(extraction)))
+        parse_answer(json.dumps(extraction))
     del extraction["claims"][0]["attribution"]
     with pytest.raises(InvalidAnswer, match="breaks the schema"):
-        parse_completion(_completion(json.dumps(extraction)))
+        parse_answer(json.dumps(extraction))
 
 
-def test_the_request_bound():
-    assert pipeline.request_bound(1) == 2 * MAX_TRANSPORT_ATTEMPTS
+def test_the_call_bound():
+    assert model_calls(1) == 2 and model_calls(0, windows=3) == 3
 
 
 async def test_the_async_twin():
@@ -263,7 +251,7 @@ def test_retry_after_headers():
     from datetime import datetime, timedelta, timezone
     from email.utils import format_datetime
 
-    from summarizer.providers.chat import is_transient, retry_after
+    from summarizer.providers.failures import is_transient, retry_after
 
     assert retry_after(_rate_limited({"retry-after": "7"})) == 7.0
     assert retry_after(_rate_limited({"retry-after-ms": "250", "retry-after": "7"})) == 0.25
@@ -277,5 +265,5 @@ def test_a_callers_own_client_loses_its_sdk_retries():
     import openai
 
     mine = openai.OpenAI(api_key=TEST_KEY, max_retries=5)
-    assert ModelClient(ModelSettings(api_key=TEST_KEY), openai_client=mine)._client.max_retries == 0
-    assert ModelClient(ModelSettings(api_key=TEST_KEY))._client.max_retries == 0
+    assert ModelClient(ModelSettings(api_key=TEST_KEY), openai_client=mine).openai.max_retries == 0
+    assert ModelClient(ModelSettings(api_key=TEST_KEY)).openai.max_retries == 0

@@ -1,6 +1,9 @@
-"""Defaults shared by the CLI and the client, in a module light enough for `--help`."""
+"""Defaults, defined once for the CLI, the Python API and a batch, in a module light enough
+for `--help`."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 #: The model used unless --model or SUMMARIZER_MODEL says otherwise; it supports
 #: Structured Outputs (strict JSON schema).
@@ -10,6 +13,19 @@ REQUEST_TIMEOUT: float = 120.0
 #: Articles in flight in a batch unless --jobs says otherwise: about what a new key's rate
 #: limits carry with answers of a few thousand tokens.
 DEFAULT_JOBS: int = 8
+#: Most requests in flight a batch accepts (--jobs).
+MAX_JOBS: int = 256
 #: Characters of article per model call: about 12,000 tokens, which leaves room for the
 #: prompt and the answer in the context of current models.
 WINDOW_CHARS: int = 48_000
+#: The shortest window allowed: shorter parts would cut most sentences' context.
+MIN_WINDOW_CHARS: int = 2_000
+#: Repair calls after the first answer: each sends the model its problems and asks again.
+DEFAULT_REPAIRS: int = 1
+#: The most repair calls allowed (each costs a full answer).
+MAX_REPAIRS: int = 5
+
+#: After repair: keep items and mark their problems, remove them, or fail the article.
+OnProblems = Literal["flag", "drop", "fail"]
+ON_PROBLEMS: tuple[str, ...] = ("flag", "drop", "fail")
+DEFAULT_ON_PROBLEMS: OnProblems = "flag"

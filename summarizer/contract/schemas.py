@@ -59,7 +59,9 @@ def write(directory: Path = DEFAULT_DIR) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m summarizer.contract.schemas", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m summarizer.contract.schemas", description=__doc__
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if files drift")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="schema directory")
     args = parser.parse_args(argv)

@@ -10,8 +10,8 @@ extraction is validated against the whole article.
 
 from __future__ import annotations
 
-from summarizer.contract.models import Actor, Claim, Event, Extraction
 from summarizer.contract.defaults import WINDOW_CHARS
+from summarizer.contract.models import Actor, Claim, Event, Extraction
 from summarizer.grounding.text import keys
 
 #: Characters each window shares with the next.

@@ -13,9 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.grounding.alignment import Match, align_evidence
-from summarizer.grounding.attribution import SpeakerForms, actors_named, names_actor, sources_for_span
-from summarizer.grounding.injection import injection_spans, inside
+from summarizer.contract.keys import SUMMARY_KEY, item_keys
 from summarizer.contract.models import (
     Actor,
     Claim,
@@ -27,6 +25,14 @@ from summarizer.contract.models import (
     Problem,
     ProblemCode,
 )
+from summarizer.grounding.alignment import Match, align_evidence
+from summarizer.grounding.attribution import (
+    SpeakerForms,
+    actors_named,
+    names_actor,
+    sources_for_span,
+)
+from summarizer.grounding.injection import injection_spans, inside
 from summarizer.grounding.names import missing_names_in, occurs
 from summarizer.grounding.numbers import ArticleNumbers, find_numbers, unsupported_numbers_in
 from summarizer.grounding.quotes import find_quote, inside_quotation_marks
@@ -34,8 +40,6 @@ from summarizer.grounding.text import ArticleIndex, has_dotted_acronym, keys, un
 
 #: Characters of an excerpt or text shown in a problem message.
 MESSAGE_EXCERPT_CHARS: int = 80
-
-SUMMARY_ITEM = "summary"
 
 Item = Actor | Event | Claim
 
@@ -56,7 +60,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
         )
     article = _Article.of(article_text)
     items: list[Item] = [*extraction.actors, *extraction.events, *extraction.claims]
-    item_keys = _item_keys(items)
+    report_keys = item_keys(items)
     counts = Counter(item.id for item in items)
     actors: dict[str, Actor] = {}
     for actor in extraction.actors:
@@ -64,15 +68,15 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
     forms = {a.id: _forms(a) for a in actors.values()}
 
     free_texts = [
-        *((key, label, text) for key, item in zip(item_keys, items)
+        *((key, label, text) for key, item in zip(report_keys, items)
           for label, text in _free_texts(item)),
-        (SUMMARY_ITEM, "headline", extraction.headline),
-        (SUMMARY_ITEM, "summary", extraction.summary),
+        (SUMMARY_KEY, "headline", extraction.headline),
+        (SUMMARY_KEY, "summary", extraction.summary),
     ]  # fmt: skip
     text_problems = _free_text_problems(article, free_texts)
 
     reports: dict[str, ItemReport] = {}
-    for key, item in zip(item_keys, items):
+    for key, item in zip(report_keys, items):
         matches = align_evidence(article.index, item.evidence)
         problems = [
             *_evidence_problems(item.evidence, matches),
@@ -93,7 +97,7 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
             )
         reports[key] = _report(matches, problems)
 
-    reports[SUMMARY_ITEM] = _report([], text_problems.get(SUMMARY_ITEM, []))
+    reports[SUMMARY_KEY] = _report([], text_problems.get(SUMMARY_KEY, []))
     return GroundingReport(ok=all(not r.problems for r in reports.values()), items=reports)
 
 
@@ -143,16 +147,6 @@ def _map_strings(data: Any, f: Callable[[str], str]) -> Any:
     if isinstance(data, list):
         return [_map_strings(v, f) for v in data]
     return data
-
-
-def _item_keys(items: list[Item]) -> list[str]:
-    """Report keys: the id, and "<id>#2", "<id>#3"... for later items that reuse an id."""
-    seen: Counter[str] = Counter()
-    out = []
-    for item in items:
-        seen[item.id] += 1
-        out.append(item.id if seen[item.id] == 1 else f"{item.id}#{seen[item.id]}")
-    return out
 
 
 def _report(matches: list[Match | None], problems: list[Problem]) -> ItemReport:

@@ -13,7 +13,9 @@ from importlib import resources
 
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
-    data = resources.files("summarizer.grounding").joinpath("data/english-words.txt.gz").read_bytes()
+    data = (
+        resources.files("summarizer.grounding").joinpath("data/english-words.txt.gz").read_bytes()
+    )
     return frozenset(gzip.decompress(data).decode("ascii").split())
 
 

@@ -1,1 +1,1 @@
-"""TODO"""
+"""Views of a summary document and a grounding report for people: Markdown and text."""

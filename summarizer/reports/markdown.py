@@ -1,57 +1,45 @@
-"""Human-readable views of reports and documents (plain text; no terminal library)."""
+"""The Markdown brief for editors: every item with its grounding status and problems."""
 
 from __future__ import annotations
 
-from summarizer.contract.models import Actor, Claim, Event, Figure, GroundingReport, SummaryDocument
+from summarizer.contract.keys import SUMMARY_KEY, Item, keyed_items
+from summarizer.contract.models import Actor, Claim, Event, SummaryDocument
+from summarizer.reports.items import figure_text, label, problems_of, status_mark
 
-
-def report_text(report: GroundingReport, source: str) -> str:
-    statuses = [r.status for r in report.items.values()]
-    bad = {k: r for k, r in report.items.items() if r.problems}
-    n_problems = sum(len(r.problems) for r in bad.values())
-    head = (
-        f"{source}: {'ok' if report.ok else f'{n_problems} problem(s) in {len(bad)} item(s)'}"
-        f" — {statuses.count('grounded')} grounded, {statuses.count('weak')} weak,"
-        f" {statuses.count('ungrounded')} ungrounded of {len(statuses)} items"
-    )
-    lines = [head]
-    for key, item in report.items.items():
-        if item.status == "weak":
-            lines.append(f"  {key:<8} weak: evidence found only by a fuzzy match")
-        for p in item.problems:
-            lines.append(f"  {key:<8} {p.code}: {p.message}")
-    return "\n".join(lines)
-
-
-# --- summary documents ---------------------------------------------------------------------
-
-_MARK = {"grounded": "✓ grounded", "weak": "~ weak (fuzzy evidence)", "ungrounded": "✗ ungrounded"}
-
-
-def _status(doc: SummaryDocument, key: str) -> str:
-    item = doc.grounding.items.get(key)
-    return _MARK[item.status] if item else "?"
-
-
-def _problems(doc: SummaryDocument, key: str, indent: str) -> list[str]:
-    item = doc.grounding.items.get(key)
-    return [f"{indent}- ✗ `{p.code}`: {p.message}" for p in (item.problems if item else [])]
-
-
-def _figures_and_problems(doc: SummaryDocument, item: Event | Claim) -> list[str]:
-    """The lines under an event or a claim: its figures, then its problems."""
-    figures = "; ".join(_figure(f) for f in item.figures)
-    return ([f"  - Figures: {figures}"] if figures else []) + _problems(doc, item.id, "  ")
-
-
-def _figure(f: Figure) -> str:
-    return f"{f.as_written} ({f.unit}{', approximate' if f.approximate else ''})"
+Keyed = list[tuple[str, Item]]
 
 
 def document_markdown(doc: SummaryDocument) -> str:
     """A brief for editors: every item with its grounding status and problems visible."""
-    ex, art = doc.extraction, doc.article
+    ex = doc.extraction
+    keyed = keyed_items(ex)
     names = {a.id: a.name for a in ex.actors}
+    lines = _head(doc)
+    lines += _events(doc, [(k, i) for k, i in keyed if isinstance(i, Event)], names)
+    lines += _actors(doc, [(k, i) for k, i in keyed if isinstance(i, Actor)])
+    lines += _claims(doc, [(k, i) for k, i in keyed if isinstance(i, Claim)], names)
+    lines += _dropped(doc)
+    p = doc.provenance
+    lines.append(
+        f"---\n*{p.model} · prompt {p.prompt_version} · {p.attempts} request(s) · "
+        f"{p.usage.prompt_tokens} prompt + {p.usage.completion_tokens} completion tokens · "
+        f"{p.created_at}*"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _problem_lines(doc: SummaryDocument, key: str, indent: str) -> list[str]:
+    return [f"{indent}- ✗ `{p.code}`: {p.message}" for p in problems_of(doc, key)]
+
+
+def _figures_and_problems(doc: SummaryDocument, key: str, item: Event | Claim) -> list[str]:
+    """The lines under an event or a claim: its figures, then its problems."""
+    figures = "; ".join(figure_text(f) for f in item.figures)
+    return ([f"  - Figures: {figures}"] if figures else []) + _problem_lines(doc, key, "  ")
+
+
+def _head(doc: SummaryDocument) -> list[str]:
+    ex, art = doc.extraction, doc.article
     bad = [k for k, r in doc.grounding.items.items() if r.problems]
     lines = [f"# {ex.headline}", ""]
     meta = " · ".join(v for v in (art.source, art.published, art.url) if v)
@@ -64,82 +52,60 @@ def document_markdown(doc: SummaryDocument) -> str:
         lines.append(
             f"**Grounding: all {len(doc.grounding.items)} items checked against the article.**"
         )
-    lines += [*_problems(doc, "summary", ""), ""]
-    if ex.events:
-        lines += ["## Events", ""]
-        for e in ex.events:
-            when_where = " · ".join(v for v in (e.when, e.where) if v)
-            context = e.type + (f" · {when_where}" if when_where else "")
-            lines.append(f"- **{e.id}** {e.description} *({context})* — {_status(doc, e.id)}")
-            if e.actor_ids:
-                lines.append(f"  - Actors: {', '.join(names.get(a, a) for a in e.actor_ids)}")
-            lines += _figures_and_problems(doc, e)
-        lines.append("")
-    if ex.actors:
-        lines += [
-            "## Actors",
-            "",
-            "| id | name | kind | role | grounding |",
-            "|---|---|---|---|---|",
-        ]
-        for a in ex.actors:
-            name = a.name + (f" ({', '.join(a.aliases)})" if a.aliases else "")
-            lines.append(
-                f"| {a.id} | {name} | {a.kind} | {a.description or ''} | {_status(doc, a.id)} |"
-            )
-        lines.append("")
-        for a in ex.actors:
-            lines += _problems(doc, a.id, f"{a.id} ")
-    if ex.claims:
-        lines += ["## Claims", ""]
-        for c in ex.claims:
-            who = names.get(c.speaker_id, c.speaker_id) if c.speaker_id else "the outlet"
-            how = c.attribution.replace("_", " ")
-            lines.append(f"- **{c.id}** {c.statement} — *{who}*, {how} — {_status(doc, c.id)}")
-            if c.quote:
-                lines.append(f"  > “{c.quote}”")
-            lines += _figures_and_problems(doc, c)
-        lines.append("")
-    if doc.dropped:
-        lines += ["## Removed for their problems", ""]
-        for d in doc.dropped:
-            codes = ", ".join(sorted({p.code for p in d.problems}))
-            lines.append(f"- {d.key}: {_label(d.item)} ({codes})")
-        lines.append("")
-    p = doc.provenance
-    lines.append(
-        f"---\n*{p.model} · prompt {p.prompt_version} · {p.attempts} request(s) · "
-        f"{p.usage.prompt_tokens} prompt + {p.usage.completion_tokens} completion tokens · "
-        f"{p.created_at}*"
-    )
-    return "\n".join(lines) + "\n"
+    return [*lines, *_problem_lines(doc, SUMMARY_KEY, ""), ""]
 
 
-def _label(item: Actor | Event | Claim) -> str:
-    if isinstance(item, Actor):
-        return item.name
-    return item.description if isinstance(item, Event) else item.statement
+def _events(doc: SummaryDocument, events: Keyed, names: dict[str, str]) -> list[str]:
+    if not events:
+        return []
+    lines = ["## Events", ""]
+    for key, e in events:
+        assert isinstance(e, Event)
+        when_where = " · ".join(v for v in (e.when, e.where) if v)
+        context = e.type + (f" · {when_where}" if when_where else "")
+        lines.append(f"- **{key}** {e.description} *({context})* — {status_mark(doc, key)}")
+        if e.actor_ids:
+            lines.append(f"  - Actors: {', '.join(names.get(a, a) for a in e.actor_ids)}")
+        lines += _figures_and_problems(doc, key, e)
+    return [*lines, ""]
 
 
-def document_text(doc: SummaryDocument) -> str:
-    """The terminal view: plain lines, statuses and problems."""
-    ex = doc.extraction
-    lines = [ex.headline, "=" * min(len(ex.headline), 78), ex.summary, ""]
-    for kind, items in (("EVENTS", ex.events), ("ACTORS", ex.actors), ("CLAIMS", ex.claims)):
-        if not items:
-            continue
-        lines.append(kind)
-        for item in items:
-            lines.append(f"  {item.id:<5} {_status(doc, item.id):<14} {_label(item)}")
-            lines += (
-                [f"        {p.code}: {p.message}" for p in doc.grounding.items[item.id].problems]
-                if item.id in doc.grounding.items
-                else []
-            )
-        lines.append("")
-    lines += [f"  summary {p.code}: {p.message}" for p in doc.grounding.items["summary"].problems]
-    if doc.dropped:
-        lines.append(f"REMOVED {len(doc.dropped)}: " + ", ".join(d.key for d in doc.dropped))
-    ok = "ok" if doc.grounding.ok else "problems flagged"
-    lines.append(f"grounding: {ok} · {doc.provenance.model} · {doc.provenance.attempts} request(s)")
-    return "\n".join(lines) + "\n"
+def _actors(doc: SummaryDocument, actors: Keyed) -> list[str]:
+    if not actors:
+        return []
+    lines = ["## Actors", "", "| id | name | kind | role | grounding |", "|---|---|---|---|---|"]
+    for key, a in actors:
+        assert isinstance(a, Actor)
+        name = a.name + (f" ({', '.join(a.aliases)})" if a.aliases else "")
+        lines.append(
+            f"| {key} | {name} | {a.kind} | {a.description or ''} | {status_mark(doc, key)} |"
+        )
+    lines.append("")
+    for key, _ in actors:
+        lines += _problem_lines(doc, key, f"{key} ")
+    return lines
+
+
+def _claims(doc: SummaryDocument, claims: Keyed, names: dict[str, str]) -> list[str]:
+    if not claims:
+        return []
+    lines = ["## Claims", ""]
+    for key, c in claims:
+        assert isinstance(c, Claim)
+        who = names.get(c.speaker_id, c.speaker_id) if c.speaker_id else "the outlet"
+        how = c.attribution.replace("_", " ")
+        lines.append(f"- **{key}** {c.statement} — *{who}*, {how} — {status_mark(doc, key)}")
+        if c.quote:
+            lines.append(f"  > “{c.quote}”")
+        lines += _figures_and_problems(doc, key, c)
+    return [*lines, ""]
+
+
+def _dropped(doc: SummaryDocument) -> list[str]:
+    if not doc.dropped:
+        return []
+    lines = ["## Removed for their problems", ""]
+    for d in doc.dropped:
+        codes = ", ".join(sorted({p.code for p in d.problems}))
+        lines.append(f"- {d.key}: {label(d.item)} ({codes})")
+    return [*lines, ""]

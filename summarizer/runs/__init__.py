@@ -1,1 +1,1 @@
-"""TODO"""
+"""Many articles in one run (`run_batch`): lanes, outcomes, progress and the result files."""

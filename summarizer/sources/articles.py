@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from summarizer.contract.article import ArticleInput
 from summarizer.contract.errors import InputError
-from summarizer.extraction.steps import ArticleInput
 from summarizer.sources.reading import decode, name, read_bytes, read_decoded
 
 #: Metadata fields a JSON article may carry beside `text`.

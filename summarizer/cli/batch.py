@@ -1,0 +1,52 @@
+"""Many articles from the command line: `run_batch` with progress, the closing table and
+the batch's exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from summarizer.contract.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SERVICE
+
+if TYPE_CHECKING:
+    from summarizer.contract.options import Options
+    from summarizer.runs.batch import BatchOptions
+
+
+def run_batch_command(
+    files: list[str],
+    outdir: Path,
+    options: Options,
+    batch: BatchOptions,
+    *,
+    replay: str | None,
+    quiet: bool,
+) -> None:
+    """Run the batch, print its table, and exit with its code."""
+    from summarizer.contract.errors import InputError
+    from summarizer.runs.batch import run_batch
+    from summarizer.runs.outcomes import report_table
+    from summarizer.runs.progress import Progress
+    from summarizer.sources.articles import count_articles
+
+    total = count_articles(files)
+    if total == 0:
+        raise InputError(
+            f"no article in {', '.join(files) or 'what was named'}: give .txt, .md, .json,"
+            " .jsonl or .html files"
+        )
+    http_client = None
+    if replay:
+        from summarizer.providers.replay import async_replay_client
+
+        http_client = async_replay_client(Path(replay))
+    progress = Progress(total, quiet=quiet)
+    report = run_batch(files, outdir, options, batch, http_client=http_client,
+                       progress=progress)  # fmt: skip
+    click.echo(report_table(report, outdir))
+    if report.aborted:
+        sys.exit(EXIT_SERVICE)
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)

@@ -1,0 +1,58 @@
+"""The `summarizer` command: its group, its commands, and the one place where errors become
+one line and an exit code. Heavy imports happen inside commands, so `--help` is fast."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from summarizer.cli.help import EXIT_CODES_HELP
+from summarizer.cli.summary import summary
+from summarizer.cli.validate import validate
+from summarizer.contract.errors import EXIT_BAD_INPUT, EXIT_OK, UserError
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(package_name="summarizer", prog_name="summarizer")
+def cli() -> None:
+    """Structured, checkable summaries of news articles.
+
+    Every event, actor and claim a language model extracts comes with verbatim evidence,
+    and is checked against the article: where each excerpt stands, whether every number,
+    quote, speaker and name is really there.
+
+    \b
+    Summarise an article (needs OPENAI_API_KEY, or --base-url for a local server):
+      summarizer summary article.txt
+    See it work without a key, from the recordings shipped with the project:
+      summarizer summary examples/aleppo-offensive-1.txt --replay cassettes --format markdown
+    Check an extraction you already have:
+      summarizer validate article.txt extraction.json
+    """
+
+
+cli.add_command(summary)
+cli.add_command(validate)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors become one line on stderr and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="summarizer", standalone_mode=False)
+    except UserError as e:
+        click.echo(f"summarizer: error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("summarizer: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(EXIT_BAD_INPUT if e.exit_code == 2 else e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("summarizer: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,117 @@
+"""One article: summarised, then written as JSON, a Markdown brief or the terminal view."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from summarizer.contract.errors import InputError
+
+if TYPE_CHECKING:
+    from summarizer.contract.calls import CallStats
+    from summarizer.contract.models import SummaryDocument
+    from summarizer.contract.options import Options
+
+
+def one_article(
+    path: str,
+    options: Options,
+    meta: dict[str, str | None],
+    *,
+    output: str | None,
+    fmt: str | None,
+    replay: str | None,
+    encoding: str | None,
+    verbose: bool,
+) -> None:
+    """Summarise the article in `path` and write what the user asked for; a document that
+    fails `on_problems="fail"` is written too, then the failure is raised."""
+    from summarizer.contract.calls import CallStats
+    from summarizer.contract.errors import GroundingFailed
+    from summarizer.pipeline.article import summarize
+    from summarizer.providers.chat import ModelClient
+    from summarizer.providers.settings import settings_for
+    from summarizer.sources.articles import load_article
+
+    if output and Path(output).is_dir():
+        raise InputError(
+            f"-o {output} is a directory: name a file for one article's result, or give"
+            " several articles (or a directory, or a .jsonl file) for a batch"
+        )
+    article, notices = load_article(path, encoding)
+    for notice in notices:
+        click.echo(f"summarizer: notice: {notice}", err=True)
+    article = replace(article, **{k: v for k, v in meta.items() if v})
+    client = ModelClient(settings_for(options), http_client=_replay_client(replay))
+    stats = CallStats()
+    failed: GroundingFailed | None = None
+    try:
+        document = summarize(
+            article.text, title=article.title, source=article.source, url=article.url,
+            published=article.published, article_id=article.id, options=options,
+            client=client, stats=stats,
+        )  # fmt: skip
+    except GroundingFailed as e:
+        document, failed = e.document, e
+    finally:
+        if verbose:
+            _report_calls(stats, client.settings.model, options.repairs)
+    emit_document(document, fmt, output)
+    if failed:
+        raise failed
+
+
+def _replay_client(replay: str | None) -> object:
+    if not replay:
+        return None
+    from summarizer.providers.replay import replay_client
+
+    return replay_client(Path(replay))
+
+
+def _report_calls(stats: CallStats, model: str, repairs: int) -> None:
+    from summarizer.extraction.steps import model_calls
+    from summarizer.providers.chat import MAX_TRANSPORT_ATTEMPTS
+
+    for line in stats.log:
+        click.echo(f"summarizer: {line}", err=True)
+    bound = model_calls(repairs) * MAX_TRANSPORT_ATTEMPTS
+    click.echo(
+        f"summarizer: {stats.requests} request(s) to {model} (at most {bound} for an"
+        f" article); {stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens",
+        err=True,
+    )
+
+
+def emit_document(document: SummaryDocument, fmt: str | None, output: str | None) -> None:
+    """Write the document in `fmt` (by default from -o's suffix, or the terminal) to
+    `output` atomically, or to stdout."""
+    from summarizer.reports.markdown import document_markdown
+    from summarizer.reports.text import document_text
+    from summarizer.runs.files import write_atomic
+
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output else ""
+        fmt = {".md": "markdown", ".txt": "text"}.get(suffix) or (
+            "text" if output is None and sys.stdout.isatty() else "json"
+        )
+    if fmt == "markdown":
+        text = document_markdown(document)
+    elif fmt == "text":
+        text = document_text(document)
+    else:
+        text = document.model_dump_json(indent=2) + "\n"
+    if output:
+        try:
+            write_atomic(Path(output), text)
+        except OSError as e:
+            raise InputError(
+                f"-o {output}: cannot write ({e.strerror}); the result was not saved:"
+                " choose a writable place"
+            ) from None
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,136 @@
+"""How a failed request is told apart and told to the user: what is worth retrying, how long
+the server asked to wait, and the one-line message, with keys redacted."""
+
+from __future__ import annotations
+
+import re
+import time
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from summarizer.contract.errors import FatalServiceError, ServiceError
+
+if TYPE_CHECKING:
+    from summarizer.providers.settings import ModelSettings
+
+#: The longest `retry-after` honoured, in seconds; a server asking for more is not retried.
+MAX_RETRY_AFTER: float = 60.0
+
+#: Shapes of API keys that servers echo in messages: OpenAI's (also masked), bearer tokens,
+#: and the prefixed keys of other OpenAI-compatible providers.
+_SECRET_RE = re.compile(
+    r"\b(?:sk-[A-Za-z0-9_\-*]{3,}|Bearer\s+\S+|(?:gsk|xai|hf|sk|pk|rk)_[A-Za-z0-9]{8,}"
+    r"|AIza[0-9A-Za-z_\-]{20,})"
+)
+
+
+class NotJSONBody(Exception):
+    """The HTTP body of an answer is not JSON (a proxy's error page, a cut stream)."""
+
+
+def check_body(completion: Any) -> Any:
+    if not hasattr(completion, "choices"):
+        raise NotJSONBody(f"a {type(completion).__name__} body")
+    return completion
+
+
+def redact(text: str, key: str | None = None) -> str:
+    """Keep API keys (even masked ones a server echoes) out of messages and logs: the key in
+    use, whatever its shape, and anything shaped like a key."""
+    if key and len(key) >= 8:
+        text = text.replace(key, "[redacted]")
+    return _SECRET_RE.sub("[redacted]", text)
+
+
+def _server_message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and body.get("message"):
+        return redact(str(body["message"]))
+    return redact(str(getattr(exc, "message", exc)))
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked to wait (`retry-after-ms`, `retry-after` seconds or date)."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures worth retrying: rate limits (not quota), 5xx, 408/409, timeouts, cut links."""
+    import openai
+
+    if isinstance(exc, openai.RateLimitError):
+        wait = retry_after(exc)
+        return getattr(exc, "code", None) != "insufficient_quota" and (
+            wait is None or wait <= MAX_RETRY_AFTER
+        )
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code >= 500 or exc.status_code in (408, 409)
+    return isinstance(exc, openai.APIConnectionError | NotJSONBody)  # and APITimeoutError
+
+
+def service_error(exc: BaseException, settings: ModelSettings, attempts: int) -> ServiceError:
+    """The one-line message for a failed call."""
+    import openai
+
+    where = settings.base_url or "the OpenAI API"
+    after = f" (after {attempts} attempts)" if attempts > 1 else ""
+    if isinstance(exc, openai.AuthenticationError):
+        return FatalServiceError(
+            f"{where} rejected the API key (401): check OPENAI_API_KEY or --api-key"
+        )
+    if isinstance(exc, openai.PermissionDeniedError):
+        return FatalServiceError(f"{where} denied access (403): {_server_message(exc)}")
+    if isinstance(exc, openai.NotFoundError):
+        return FatalServiceError(
+            f"model '{settings.model}' not found at {where} (404): choose another with"
+            f" --model or SUMMARIZER_MODEL ({_server_message(exc)})"
+        )
+    if isinstance(exc, openai.RateLimitError):
+        if getattr(exc, "code", None) == "insufficient_quota":
+            return FatalServiceError(
+                f"{where}: the account has no quota left (429 insufficient_quota); check its"
+                " plan and billing. Not retried."
+            )
+        wait = retry_after(exc)
+        if wait is not None and wait > MAX_RETRY_AFTER:
+            return FatalServiceError(
+                f"{where} is rate limiting and asks to wait {wait:.0f} s (429); try again later"
+            )
+        return ServiceError(f"{where} is rate limiting (429){after}; try again later or slower")
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code in (400, 422):
+            return ServiceError(
+                f"{where} refused the request ({exc.status_code}): {_server_message(exc)}"
+            )
+        return ServiceError(
+            f"{where} failed ({exc.status_code}){after}: {_server_message(exc)}; try again later"
+        )
+    if isinstance(exc, openai.APITimeoutError):
+        return ServiceError(
+            f"{where} did not answer within {settings.timeout:g} s{after}; try again later"
+        )
+    if isinstance(exc, NotJSONBody):
+        return ServiceError(f"{where} answered with a body that is not JSON{after}")
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return ServiceError(f"cannot reach {where}{after}: {redact(str(cause))}")
+    return ServiceError(f"the model call failed: {redact(str(exc))}")

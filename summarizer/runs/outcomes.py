@@ -1,0 +1,102 @@
+"""How an article of a batch ends: its result file written, or its error, never lost."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from summarizer.contract.article import ArticleInput
+from summarizer.contract.errors import FatalServiceError, GroundingFailed, NotSent, UserError
+from summarizer.contract.models import SummaryDocument
+from summarizer.runs.files import write_atomic
+
+ERRORS_FILE = "errors.jsonl"
+
+Status = Literal["ok", "flagged", "dropped", "skipped", "failed"]
+STATUSES: tuple[Status, ...] = ("ok", "flagged", "dropped", "skipped", "failed")
+
+
+@dataclass
+class Outcome:
+    source: str
+    status: Status
+    id: str | None = None
+    requests: int = 0
+    error: str | None = None
+    #: The failure is one that every further request would meet (key, quota, model).
+    fatal: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """An article to summarise, and where its result goes."""
+
+    source: str
+    name: str
+    path: Path
+    article: ArticleInput
+
+
+def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Outcome:
+    """An article's end: its result file written, or its error (a document that failed
+    `on_problems="fail"` is kept beside, as NAME.failed.json). Never raises: whatever
+    happens here is this article's error, and the batch goes on."""
+    name, source = job.name, job.source
+    try:
+        if isinstance(result, SummaryDocument):
+            write_atomic(job.path, result.model_dump_json(indent=2), fsync=False)
+            if result.dropped:
+                status: Status = "dropped"
+            else:
+                status = "ok" if result.grounding.ok else "flagged"
+            return Outcome(source, status, name, requests)
+        if isinstance(result, GroundingFailed):
+            kept = job.path.with_name(f"{name}.failed.json")
+            write_atomic(kept, result.document.model_dump_json(indent=2), fsync=False)
+            return Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
+    except OSError as e:
+        where = job.path.parent
+        return Outcome(source, "failed", name, requests,
+                       f"cannot write the result in {where}: {e.strerror or e}")  # fmt: skip
+    except Exception as e:
+        result = e
+    if isinstance(result, NotSent) and requests:
+        error = f"stopped after {requests} request(s): {result.reason}"
+        return Outcome(source, "failed", name, requests, error)
+    if isinstance(result, FatalServiceError):
+        return Outcome(source, "failed", name, requests, str(result), fatal=True)
+    if isinstance(result, UserError):
+        return Outcome(source, "failed", name, requests, str(result))
+    # A bug must not lose the rest of the batch.
+    described = f"{type(result).__name__}: {result}"
+    return Outcome(source, "failed", name, requests, f"internal error: {described}")
+
+
+@dataclass
+class BatchReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: list[Outcome] = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+    aborted: str | None = None
+
+    @property
+    def failed(self) -> int:
+        return self.counts["failed"]
+
+
+def report_table(report: BatchReport, outdir: Path) -> str:
+    """The closing table of a batch."""
+    lines = ["outcome    articles"]
+    for status in ("ok", "flagged", "dropped", "skipped", "failed"):
+        lines.append(f"{status:<10} {report.counts[status]:>8}")
+    total = sum(report.counts.values())
+    lines.append(f"{'total':<10} {total:>8}   requests {report.requests}   {report.seconds:.2f} s")
+    if report.aborted:
+        lines.append(f"stopped sending: {report.aborted}")
+    if report.failed:
+        lines.append(f"failed (all {report.failed} in {outdir / ERRORS_FILE}):")
+        lines += [f"  {o.source}: {o.error}" for o in report.failures]
+    return "\n".join(lines)
