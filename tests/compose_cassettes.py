@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenarios import RESPONSES, SCENARIOS, TEST_KEY, Scenario
 
 from summarizer.contract.errors import UserError
-from summarizer.extraction.steps import summarize
+from summarizer.pipeline.article import summarize
 from summarizer.providers.chat import ModelClient
 from summarizer.providers.settings import ModelSettings
 

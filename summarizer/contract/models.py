@@ -67,6 +67,8 @@ def _compact_number(value: float) -> int | float:
 
 
 class Figure(_Strict):
+    """A number the article states, with the words that state it."""
+
     value: Annotated[float, PlainSerializer(_compact_number)] = Field(
         description='The quantity: 182; 200 for "around 200"; 500000 for "500.000".'
     )
@@ -80,12 +82,14 @@ class Figure(_Strict):
 
 
 class Actor(_Strict):
-    id: str = Field(pattern=r"^A[0-9]+$")
+    """A person, group, body or state that the article names."""
+
+    id: str = Field(pattern=r"^A[0-9]+$", description='"A1", "A2"...: unique in the extraction.')
     name: str = Field(description="Fullest name as written in the article.")
     aliases: list[str] = Field(
         description='Other forms this article uses for the same actor ("HTS", "the monitor").'
     )
-    kind: ActorKind
+    kind: ActorKind = Field(description="What sort of actor this is.")
     description: str | None = Field(description="Role as the article states it.")
     affiliation_id: str | None = Field(
         description="Id of another actor this one belongs to (a spokesman's ministry)."
@@ -94,40 +98,45 @@ class Actor(_Strict):
 
 
 class Event(_Strict):
-    id: str = Field(pattern=r"^E[0-9]+$")
-    type: EventType
+    """Something that happened, as the article reports it."""
+
+    id: str = Field(pattern=r"^E[0-9]+$", description='"E1", "E2"...: unique in the extraction.')
+    type: EventType = Field(description="What kind of event this is.")
     description: str = Field(description="One sentence.")
     when: str | None = Field(description='As reported ("on Thursday", "in 2015").')
     where: str | None = Field(description="As reported.")
     actor_ids: list[str] = Field(description="Ids of the actors taking part.")
-    figures: list[Figure]
+    figures: list[Figure] = Field(description="The numbers the article gives for it.")
     evidence: Evidence
 
 
 class Claim(_Strict):
-    id: str = Field(pattern=r"^C[0-9]+$")
+    """Something someone asserts in the article (or the outlet itself)."""
+
+    id: str = Field(pattern=r"^C[0-9]+$", description='"C1", "C2"...: unique in the extraction.')
     statement: str = Field(description="Neutral paraphrase of what is claimed.")
     speaker_id: str | None = Field(
         description="Actor who makes the claim; null when the outlet itself asserts it."
     )
-    attribution: Attribution
+    attribution: Attribution = Field(description="How the article attributes the claim.")
     quote: str | None = Field(
         description="The words inside quotation marks, when attribution is direct_quote."
     )
-    figures: list[Figure]
+    figures: list[Figure] = Field(description="The numbers the claim states.")
     evidence: Evidence
 
 
 class Extraction(_Strict):
-    """What the model must return."""
+    """What the model must return: the article's events, actors and claims, each with
+    verbatim evidence, and a neutral headline and summary."""
 
     headline: str = Field(description="One line, at most about 15 words, neutral.")
     summary: str = Field(
         description="2-4 sentences, neutral, nothing that the article does not say."
     )
-    actors: list[Actor]
-    events: list[Event]
-    claims: list[Claim]
+    actors: list[Actor] = Field(description="Everyone the events and claims name.")
+    events: list[Event] = Field(description="What happened.")
+    claims: list[Claim] = Field(description="What is asserted, and by whom.")
 
 
 # --- Grounding report: what `validate` returns -------------------------------------------
@@ -149,8 +158,10 @@ Status = Literal["grounded", "weak", "ungrounded"]
 
 
 class Problem(_Strict):
-    code: ProblemCode
-    message: str
+    """Why an item is not grounded: a code of the contract and a message for people."""
+
+    code: ProblemCode = Field(description="What kind of problem (contract v1, section 3).")
+    message: str = Field(description="One line that names what is wrong, for people.")
 
 
 Span = Annotated[
@@ -163,9 +174,14 @@ Span = Annotated[
 
 
 class ItemReport(_Strict):
-    status: Status
+    """The checks' verdict on one item: its status, where its evidence stands, its problems."""
+
+    status: Status = Field(
+        description="grounded: every excerpt found as written (case, spacing, quotes aside);"
+        " weak: an excerpt found only by a fuzzy match; ungrounded: the item has a problem."
+    )
     spans: list[Span] = Field(description="One entry per evidence excerpt, in order.")
-    problems: list[Problem]
+    problems: list[Problem] = Field(description="Empty when the item is grounded or weak.")
 
     @field_validator("spans")
     @classmethod
@@ -177,9 +193,13 @@ class ItemReport(_Strict):
 
 
 class GroundingReport(_Strict):
+    """What `validate` returns: a verdict for every item of an extraction."""
+
     ok: bool = Field(description="True when no item has a problem.")
     items: dict[str, ItemReport] = Field(
-        description='One entry for every actor, event and claim, and one for "summary".'
+        description='One entry for every actor, event and claim, keyed by its id ("C4"; a'
+        ' later item that reuses an id gets "C4#2"), and one for the headline and summary'
+        ' ("summary").'
     )
 
 
@@ -187,43 +207,57 @@ class GroundingReport(_Strict):
 
 
 class ArticleMeta(_Strict):
-    id: str
-    title: str | None
-    source: str | None
-    url: str | None
-    published: str | None
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    chars: int = Field(ge=0)
+    """The article a document summarises: what is known of it, and its fingerprint."""
+
+    id: str = Field(description="The file's name, the JSON article's id, or the text's hash.")
+    title: str | None = Field(description="As given or found in the page.")
+    source: str | None = Field(description="The outlet that published it.")
+    url: str | None = Field(description="Where it was published.")
+    published: str | None = Field(description="Publication date, as written.")
+    sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="Of the text's UTF-8 bytes: spans index it."
+    )
+    chars: int = Field(ge=0, description="The text's length in characters (code points).")
 
 
 class Usage(_Strict):
-    prompt_tokens: int = Field(ge=0)
-    completion_tokens: int = Field(ge=0)
+    """Tokens of every request for the article, as the server counted them."""
+
+    prompt_tokens: int = Field(ge=0, description="Tokens sent.")
+    completion_tokens: int = Field(ge=0, description="Tokens of the answers.")
 
 
 class Provenance(_Strict):
-    model: str
-    prompt_version: str
-    schema_version: Literal["1"]
+    """How the document was made: by which model and prompts, when, at what cost."""
+
+    model: str = Field(description="The model that answered.")
+    prompt_version: str = Field(description="A hash of the prompt templates.")
+    schema_version: Literal["1"] = Field(description="The contract's version.")
     created_at: str = Field(description="ISO 8601 time, UTC.")
-    attempts: int = Field(ge=0, description="Model calls made for this article.")
-    usage: Usage
+    attempts: int = Field(
+        ge=0,
+        description="HTTP requests sent for this article, retries included: each model call"
+        " (the first, and each repair) counts every request it took.",
+    )
+    usage: Usage = Field(description="Tokens of all those requests.")
 
 
 class DroppedItem(_Strict):
     """An item removed by `--on-problems drop`, kept here with the problems that removed it."""
 
     key: str = Field(description="Its key in the grounding report before it was removed.")
-    item: Actor | Event | Claim
-    problems: list[Problem]
+    item: Actor | Event | Claim = Field(description="The item as the model gave it.")
+    problems: list[Problem] = Field(description="The problems that removed it.")
 
 
 class SummaryDocument(_Strict):
-    schema_version: Literal["1"]
-    article: ArticleMeta
-    extraction: Extraction
-    grounding: GroundingReport
-    provenance: Provenance
+    """What `summarize` returns and `summarizer summary` writes (contract summary v1)."""
+
+    schema_version: Literal["1"] = Field(description="The contract's version.")
+    article: ArticleMeta = Field(description="The article summarised.")
+    extraction: Extraction = Field(description="What the model extracted (after drop).")
+    grounding: GroundingReport = Field(description="The checks' verdict on the extraction.")
+    provenance: Provenance = Field(description="How the document was made.")
     dropped: list[DroppedItem] = Field(
         description="Items removed for their problems (only with --on-problems drop)."
     )
