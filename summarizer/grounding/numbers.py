@@ -226,12 +226,19 @@ def find_numbers(
     `words` (from `text.words`) and `positions` (word key -> indices) save re-reading a long
     article; `approximations=False` skips telling "around 200" from "200".
     """
+    found, scale_words = _digit_numbers(text, approximations)
+    if words is not None or _has_number_words(text):  # else digits only: no words to read
+        words = words if words is not None else text_words(text)
+        found += _word_numbers(text, words, positions, scale_words, approximations)
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+def _digit_numbers(text: str, approximations: bool) -> tuple[list[Number], set[int]]:
+    """The numbers written with digits ("2.4 million", "$3.5bn", "500.000"), and the starts
+    of the scale words read with them (so that "million" is not read again as a word)."""
     found: list[Number] = []
-    scale_words: set[int] = set()  # starts of scale words read with digits: "2.4 million"
-
-    def approximate(start: int) -> bool:
-        return approximations and _is_approximate(text, start)
-
+    scale_words: set[int] = set()
     for m in (_ASCII_DIGITS_RE if text.isascii() else _DIGITS_RE).finditer(text):
         suffix = m.group("suffix") or ""
         glued = (m.group("scale") or "").lower()
@@ -257,15 +264,22 @@ def find_numbers(
                 end=end,
                 values=frozenset(values),
                 ordinal=suffix.lower() in ("st", "nd", "rd", "th"),
-                approximate=approximate(m.start()),
+                approximate=approximations and _is_approximate(text, m.start()),
                 unscaled=unscaled,
             )
         )
+    return found, scale_words
 
-    if words is None and not _has_number_words(text):
-        found.sort(key=lambda n: n.start)
-        return found  # digits only: no need to read the words
-    starts, ends, keys = words if words is not None else text_words(text)
+
+def _word_numbers(
+    text: str,
+    words: WordList,
+    positions: dict[str, list[int]] | None,
+    scale_words: set[int],
+    approximations: bool,
+) -> list[Number]:
+    """The numbers written in words ("two hundred", "a dozen") and the vague ones ("dozens")."""
+    starts, ends, keys = words
     if positions is None:
         number_words = [i for i, k in enumerate(keys) if k in NUMBER_WORDS or k in VAGUE]
     else:
@@ -276,6 +290,7 @@ def find_numbers(
     number_words = [
         i for i in number_words if starts[i] not in scale_words and keys[i] not in VAGUE
     ]
+    found: list[Number] = []
     for first, last in _word_runs(text, keys, starts, ends, number_words):
         run = [k for k in keys[first : last + 1] if k != "and"]
         if run == ["one"] and (
@@ -294,21 +309,14 @@ def find_numbers(
                 end=ends[last],
                 values=frozenset({_norm(value)}),
                 ordinal=ordinal,
-                approximate=approximate(start),
+                approximate=approximations and _is_approximate(text, start),
             )
         )
-    for i in vague:
-        found.append(
-            Number(
-                text=text[starts[i] : ends[i]],
-                start=starts[i],
-                end=ends[i],
-                values=frozenset(),
-                approximate=True,
-                vague=VAGUE[keys[i]],
-            )
-        )
-    found.sort(key=lambda n: n.start)
+    found += [
+        Number(text=text[starts[i] : ends[i]], start=starts[i], end=ends[i], values=frozenset(),
+               approximate=True, vague=VAGUE[keys[i]])
+        for i in vague
+    ]  # fmt: skip
     return found
 
 

@@ -1,0 +1,133 @@
+"""The command line's options, in groups that commands share (each group's options are
+applied in order by `options`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from summarizer.contract.defaults import (
+    DEFAULT_JOBS,
+    DEFAULT_MODEL,
+    DEFAULT_ON_PROBLEMS,
+    DEFAULT_REPAIRS,
+    MAX_JOBS,
+    MAX_REPAIRS,
+    MIN_WINDOW_CHARS,
+    ON_PROBLEMS,
+    REQUEST_TIMEOUT,
+    WINDOW_CHARS,
+)
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def options(*groups: tuple[Decorator, ...]) -> Decorator:
+    """Apply the option groups to a command, in the order they are listed in `--help`."""
+
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for group in reversed(groups):
+            for option in reversed(group):
+                command = option(command)
+        return command
+
+    return apply
+
+
+#: Which model, where, and how long to wait: every command that calls one.
+MODEL = (
+    click.option(
+        "--model",
+        envvar="SUMMARIZER_MODEL",
+        help="Model [env SUMMARIZER_MODEL; "
+        f"default {DEFAULT_MODEL}, which supports Structured Outputs].",
+    ),
+    click.option(
+        "--base-url",
+        envvar="OPENAI_BASE_URL",
+        help="OpenAI-compatible server, e.g. "
+        "http://localhost:11434/v1 for Ollama [env OPENAI_BASE_URL].",
+    ),
+    click.option("--api-key", envvar="OPENAI_API_KEY", help="API key [env OPENAI_API_KEY]."),
+    click.option(
+        "--replay",
+        type=click.Path(file_okay=False),
+        help="Answer model calls from the cassettes in DIR instead of the network (no key needed).",
+    ),
+    click.option(
+        "--timeout",
+        type=float,
+        default=REQUEST_TIMEOUT,
+        show_default=True,
+        help="Seconds to wait for one answer.",
+    ),
+    click.option("--max-tokens", type=int, help="Cap on the model's answer, in tokens."),
+)
+
+#: How an article is extracted and what happens to items with problems.
+EXTRACTION = (
+    click.option(
+        "--repairs",
+        type=click.IntRange(0, MAX_REPAIRS),
+        default=DEFAULT_REPAIRS,
+        show_default=True,
+        help="Calls that send the model its problems and ask again.",
+    ),
+    click.option(
+        "--on-problems",
+        type=click.Choice(ON_PROBLEMS),
+        default=DEFAULT_ON_PROBLEMS,
+        show_default=True,
+        help="After repair: flag keeps items and marks their problems; drop removes them (listed "
+        "under 'dropped'); fail writes the document and exits 1.",
+    ),
+    click.option(
+        "--window-chars",
+        type=click.IntRange(MIN_WINDOW_CHARS),
+        default=WINDOW_CHARS,
+        show_default=True,
+        help="Longer articles go to the model in overlapping parts this long.",
+    ),
+)
+
+#: What is known of the article, and how its file is read.
+ARTICLE = (
+    click.option("--title", help="Article title, sent to the model and kept in the document."),
+    click.option("--source", help="Outlet that published the article."),
+    click.option("--url", help="Where the article was published."),
+    click.option("--published", help="Publication date, as written."),
+    click.option("--encoding", help="Encoding of the article files when not UTF-8 (e.g. cp1252)."),
+)
+
+#: Many articles.
+BATCH = (
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(1, MAX_JOBS),
+        default=None,
+        help=f"Many articles: requests in flight [default {DEFAULT_JOBS}].",
+    ),
+    click.option(
+        "--max-requests",
+        type=click.IntRange(1),
+        help="Many articles: cap on the "
+        "requests of the whole run; articles left are recorded as failed.",
+    ),
+    click.option(
+        "--no-resume",
+        is_flag=True,
+        help="Many articles: redo articles whose result "
+        "already exists for the same text, model and prompt.",
+    ),
+    click.option("-q", "--quiet", is_flag=True, help="Many articles: no progress output."),
+)
+
+#: What is reported on stderr.
+OUTPUT = (
+    click.option(
+        "-v", "--verbose", is_flag=True, help="Report requests, tokens and repairs on stderr."
+    ),
+)
