@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +82,34 @@ def claim(id: str, statement: str, evidence: list[str], **kw: Any) -> dict[str, 
 
 def figure(value: float, as_written: str, approximate: bool = False, unit: str = "people"):
     return {"value": value, "approximate": approximate, "unit": unit, "as_written": as_written}
+
+
+@dataclass
+class Ran:
+    """What `summarizer ARGS` did: its exit code and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_summarizer(*args: str, stdin: str | None = None, env: dict | None = None) -> Ran:
+    """`summarizer ARGS` in this process (click's runner), from the project's root, as a user
+    at a shell would run it: exit code, stdout and stderr apart. A bug's traceback is not
+    caught: the test fails with it."""
+    from click.testing import CliRunner
+
+    from summarizer.cli import main
+
+    before = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        with CliRunner().isolation(input=stdin, env=env) as (out, err, _):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 1
+            return Ran(code, out.getvalue().decode(), err.getvalue().decode())
+    finally:
+        os.chdir(before)

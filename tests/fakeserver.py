@@ -537,6 +537,11 @@ class FakeOpenAI:
         with self._lock:
             self._scripts.append((match, deque(replies)))
 
+    @property
+    def open_connections(self) -> int:
+        """Connections open now."""
+        return len(self._connections)
+
     def count(self, match: str) -> int:
         """How many requests received had `match` in their last user message."""
         with self._lock:

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import run_summarizer
 from fakeserver import FakeOpenAI
 from scenarios import ROOT, TEST_KEY
 from test_batch import article, write_articles
@@ -95,8 +96,7 @@ def test_exit_codes_and_table(tmp_path):
     (inputs / "empty.txt").write_text(" \n\t\n")
     (inputs / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with FakeOpenAI() as fake:
-        done = subprocess.run(batch_cmd(inputs, tmp_path / "out"), env=env_for(fake), cwd=ROOT,
-                              capture_output=True, text=True, check=False)  # fmt: skip
+        done = run_summarizer(*batch_cmd(inputs, tmp_path / "out")[3:], env=env_for(fake))
         assert len(fake.requests) == 3  # no call for the empty or binary file
     assert done.returncode == 1
     assert "ok                3" in done.stdout and "failed            2" in done.stdout
@@ -111,8 +111,7 @@ def test_exit_codes_and_table(tmp_path):
 
 def test_several_articles_need_an_outdir(tmp_path):
     inputs = write_articles(tmp_path / "in", 2)
-    done = subprocess.run([sys.executable, "-m", "summarizer", "summary", str(inputs)],
-                          capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
+    done = run_summarizer("summary", str(inputs))
     assert done.returncode == 2 and "-o OUTDIR" in done.stderr
 
 
@@ -157,12 +156,30 @@ def test_outputs_never_overwrite_inputs_and_a_directory_is_no_file(tmp_path):
     inputs.mkdir()
     (inputs / "story.json").write_text(json.dumps({"text": article(1)}))
     (inputs / "other.txt").write_text(article(2))
-    done = subprocess.run(batch_cmd(inputs, inputs), capture_output=True, text=True, cwd=ROOT,
-                          check=False)  # fmt: skip
+    done = run_summarizer(*batch_cmd(inputs, inputs)[3:])
     assert done.returncode == 2 and "also an input directory" in done.stderr
     assert json.loads((inputs / "story.json").read_text()) == {"text": article(1)}
-    command = [sys.executable, "-m", "summarizer", "summary", str(inputs / "other.txt"),
-               "-o", str(tmp_path)]  # fmt: skip
-    single = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    single = run_summarizer("summary", str(inputs / "other.txt"), "-o", str(tmp_path))
     assert single.returncode == 2 and "is a directory" in single.stderr
     assert "Traceback" not in single.stderr
+
+
+def test_a_batch_tells_how_each_article_was_read_as_one_article_does(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "guessed.txt").write_bytes((article(1) + " L’armée a déclaré.").encode("cp1252"))
+    (inputs / "page.html").write_text(f"<html><body><article><p>{article(2)}</p></article></body>")
+    (inputs / "plain.txt").write_text(article(3))
+    with FakeOpenAI() as fake:
+        batch = run_summarizer(*batch_cmd(inputs, tmp_path / "out")[3:], env=env_for(fake))
+        one = run_summarizer("summary", str(inputs / "guessed.txt"), env=env_for(fake))
+        quiet = run_summarizer(*batch_cmd(inputs, tmp_path / "q")[3:], "-q", env=env_for(fake))
+    assert batch.returncode == 0 and quiet.returncode == 0, batch.stderr
+    notices = [line for line in batch.stderr.splitlines() if "notice:" in line]
+    assert len(notices) == 2
+    assert any("guessed.txt: not UTF-8; decoded as" in line for line in notices)
+    assert any("page.html: HTML; the article's text was extracted" in line for line in notices)
+    assert [line for line in one.stderr.splitlines() if "notice:" in line] == [
+        line for line in notices if "guessed.txt" in line
+    ]
+    assert "notice:" not in quiet.stderr

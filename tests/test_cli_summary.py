@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_summarizer
 from scenarios import CASSETTES, ROOT, SCENARIOS
 
 from summarizer.contract.models import SummaryDocument
@@ -18,13 +19,8 @@ ARTICLE1 = "examples/aleppo-offensive-1.txt"
 SECRET = "sk-proj-secret-0123456789abcdefghijklmnop"
 
 
-def cli(*args: str, stdin: str | None = None, env: dict | None = None):
-    base = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "summarizer", *args],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, env={**base, **(env or {})},
-        check=False,
-    )  # fmt: skip
+#: The command, run in this process.
+cli = run_summarizer
 
 
 def only(name: str, tmp_path: Path) -> Path:
