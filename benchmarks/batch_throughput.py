@@ -1,32 +1,35 @@
-"""Batch throughput, local cost per article, and memory for a day's wire.
+"""Batch throughput at a real model's pace, local cost per article, and memory for a day's wire.
 
-    python benchmarks/batch_throughput.py [--articles 200] [--jobs 16] [--latency 0.1]
-                                          [--runs 5] [--memory-articles 10000]
+    python benchmarks/batch_throughput.py [--cases 1:8,1:64,5:64] [--rounds 10]
+                                          [--v1-python PATH] [--memory-articles 10000]
 
-1. Throughput: `--articles` copies of reference article 1 (5.7 KB, each with its own
-   dateline, so none is skipped) through `summarizer summary DIR -o OUT --jobs N` in a child
-   process, against the fake OpenAI server (tests/fakeserver.py) answering after
-   `--latency` seconds. Twice: with a small answer (one event, one actor: what the batch
-   machinery costs) and with a realistic one (the 52-item evaluation extraction), `--runs`
-   times each. Printed: the median of the batch's own time (from its closing table), its
-   ratio to the ideal articles / jobs x latency, and the process start-up, which comes on
-   top once per run.
+1. Throughput, design by design: for each case LATENCY:JOBS, JOBS x `--rounds` copies of
+   reference article 1 (5.7 KB, each with its own dateline, so none is skipped), each
+   answered with the 52-item evaluation extraction by the fake OpenAI server
+   (tests/fakeserver.py) after LATENCY seconds, through `summarizer summary DIR -o OUT
+   --jobs JOBS` in a child process. The designs, side by side:
+   - one process: the event loop sends the requests and runs the checks itself;
+   - check pool: the same, with the checks mapped over a process pool of one process per
+     core (`--check-processes`);
+   - v1 workers (with `--v1-python`, the interpreter of an installation of commit 001dfbf):
+     the design this replaced, where forked worker processes did all but the requests.
+   Printed: the batch's own time (from its closing table) and its ratio to the ideal,
+   rounds x latency; process start-up comes on top, once per run.
 2. Local time per article, in this process: everything a batch does for one article but
-   the HTTP request, through the code a worker process runs (summarizer.workers._Run), the
-   median of 5 passes over `--local-articles` articles:
-   reading the file, building the request, checking the 52-item answer (JSON, schema,
-   pydantic, grounding), writing the result (atomically). Then the same phase
-   by phase, and the whole round trip per article against the fake server with no
-   latency, one at a time, which adds the HTTP client and the SDK.
+   the HTTP request (reading the file, the prompt and request body, reading and checking
+   the 52-item answer, the document, writing it), through the flow every driver runs, the
+   median of 5 passes over `--local-articles` articles, with the checks' memo caches
+   emptied before each article.
 3. Memory: `--memory-articles` articles of about 2 KB in one JSON Lines file, through the
-   same command; printed is the peak of the memory held by the batch process and its
-   worker processes together (their proportional set sizes, sampled every 50 ms).
+   same command; printed is the peak of the memory held by the batch's processes together
+   (their proportional set sizes, sampled every 50 ms).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -48,13 +51,17 @@ ARTICLE = (ROOT / "examples" / "aleppo-offensive-1.txt").read_text(encoding="utf
 ANSWER = json.loads((ROOT / "tests" / "eval" / "aleppo-offensive-1.faithful.json").read_text())
 
 
-def run_cli(inputs: Path, outdir: Path, server: FakeOpenAI, jobs: int) -> tuple[float, str]:
+def run_cli(
+    inputs: Path, outdir: Path, server: FakeOpenAI, jobs: int, *extra: str, python: str = ""
+) -> tuple[float, str]:
     """Run a batch in a child process; the batch's own seconds, from its closing table."""
     env = {"PATH": "/usr/bin:/bin", "OPENAI_BASE_URL": server.base_url,
            "OPENAI_API_KEY": "sk-benchmark-not-a-key"}  # fmt: skip
-    command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(outdir),
-               "--jobs", str(jobs), "-q"]  # fmt: skip
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    command = [python or sys.executable, "-m", "summarizer", "summary", str(inputs), "-o",
+               str(outdir), "--jobs", str(jobs), "-q", *extra]  # fmt: skip
+    # Run from outside the checkout, so that `-m summarizer` is the interpreter's install.
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False,
+                          cwd=outdir.parent)  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"batch failed ({done.returncode}): {done.stdout}\n{done.stderr}")
     seconds = float(re.search(r"requests \d+\s+([\d.]+) s", done.stdout).group(1))
@@ -74,25 +81,30 @@ def write_copies(directory: Path, n: int) -> None:
         (directory / f"wire-{i:05d}.txt").write_text(f"{ARTICLE}\nDispatch {i}.\n")
 
 
-def throughput(articles: int, jobs: int, latency: float, runs: int, work: Path) -> None:
-    ideal = articles / jobs * latency
-    print(f"throughput: {articles} articles of {len(ARTICLE) / 1000:.1f} KB, --jobs {jobs},"
-          f" {latency * 1000:.0f} ms latency; ideal {ideal:.2f} s;"
-          f" median of {runs} runs")  # fmt: skip
-    write_copies(work / "in", articles)
-    # The 52-item reply is made once: the fake server shares the machine, and its work is
-    # not the batch's.
+def throughput(cases: list[tuple[float, int]], rounds: int, v1_python: str, work: Path) -> None:
+    """Each case through each design, with the 52-item answer (made once: the fake server
+    shares the machine, and its work is not the batch's)."""
     answer = ok(ANSWER)
-    for label, responder in (("small answer", echo_reply),
-                             ("52-item answer", lambda body: answer)):  # fmt: skip
-        times = []
-        for run in range(runs):
-            with FakeOpenAI(latency=latency, responder=responder) as server:
-                seconds, _ = run_cli(work / "in", work / f"out-{label[:5]}-{run}", server, jobs)
-            times.append(seconds)
-        median = statistics.median(times)
-        print(f"  {label:<15} batch {median:.2f} s, ratio {median / ideal:.2f}"
-              f" (runs: {', '.join(f'{t / ideal:.2f}' for t in times)})")  # fmt: skip
+    pool = str(os.cpu_count() or 1)
+    designs = [("one process", (), ""), ("check pool", ("--check-processes", pool), "")]
+    if v1_python:
+        designs.append(("v1 workers", (), v1_python))
+    print(f"throughput: copies of a {len(ARTICLE) / 1000:.1f} KB article, each answered with"
+          f" 52 items; {rounds} rounds of --jobs requests; ratio = batch time / ideal")  # fmt: skip
+    for latency, jobs in cases:
+        articles = jobs * rounds
+        ideal = rounds * latency
+        inputs = work / f"in-{jobs}"
+        if not inputs.exists():
+            write_copies(inputs, articles)
+        figures = []
+        for label, extra, python in designs:
+            with FakeOpenAI(latency=latency, responder=lambda body: answer) as server:
+                out = work / f"out-{latency}-{jobs}-{label.replace(' ', '-')}"
+                seconds, _ = run_cli(inputs, out, server, jobs, *extra, python=python)
+            figures.append(f"{label} {seconds:.2f} s ({seconds / ideal:.2f}x)")
+        print(f"  {latency:g} s latency, --jobs {jobs:>2}, {articles:>4} articles, ideal"
+              f" {ideal:.1f} s: " + "; ".join(figures))  # fmt: skip
     print(f"  process start-up and imports, once per run: {startup_seconds():.2f} s")
 
 
@@ -100,74 +112,44 @@ def local_time(articles: int, work: Path) -> None:
     import gc
 
     import openai  # noqa: F401 - what a batch process has loaded, before it settles its heap
-    from summarizer.runs.workers import Relayed, WorkerConfig, _Run
 
-    from summarizer.contract.defaults import WINDOW_CHARS
-    from summarizer.extraction.steps import _steps, advance, answered
-    from summarizer.grounding.checks import validate
-    from summarizer.providers.chat import CallStats, ModelSettings, Reply, parse_reply
-    from summarizer.runs.batch import Job, conclude
+    from summarizer.contract.calls import CallStats
+    from summarizer.contract.options import Options
+    from summarizer.pipeline.article import article_document_flow
+    from summarizer.pipeline.drivers import drive
+    from summarizer.providers.settings import ModelSettings
+    from summarizer.runs.outcomes import Job, conclude
     from summarizer.sources.articles import load_article
 
-    gc.freeze()  # as the command does after its imports (cli._settle_heap)
+    gc.freeze()  # as the command does after its imports (cli.summary._settle_heap)
     write_copies(work / "local", articles)
-    message = json.loads(ok(ANSWER).body)["choices"][0]["message"]
-    reply = Reply(message["content"], None, "stop")
-    settings = ModelSettings(api_key="x")
-    config = WorkerConfig(settings=settings, repairs=1, on_problems="flag",
-                          window_chars=WINDOW_CHARS)  # fmt: skip
+    content = json.loads(ok(ANSWER).body)["choices"][0]["message"]["content"]
+    settings, options = ModelSettings(api_key="x"), Options()
     paths = sorted((work / "local").iterdir())
 
-    # What a batch does for each article, all of it, as a worker process does it; in
-    # LOCAL_PASSES passes over the articles, so that a burst of load from a neighbour on a
-    # shared machine shows as one slow pass, not as the figure.
+    def one(path: Path, outdir: Path) -> None:
+        article, _ = load_article(str(path))
+        flow = article_document_flow(article, options, settings, CallStats())
+        document = drive(flow, lambda body: content)  # the body is made; the answer is read
+        job = Job(path.name, article.id or path.stem, outdir / f"{path.stem}.json", article)
+        outcome = conclude(job, document, 1)
+        assert outcome.status == "ok", outcome
+
+    # In LOCAL_PASSES passes over the articles, so that a burst of load from a neighbour
+    # on a shared machine shows as one slow pass, not as the figure.
     passes = []
     for n in range(LOCAL_PASSES):
         spent = 0.0
         for path in paths:
             forget_memos()
             started = time.perf_counter()
-            article, _ = load_article(str(path))
-            out = work / f"local-out-{n}" / f"{path.stem}.json"
-            run = _Run(Job(path.name, article.id or path.stem, out, article), config)
-            run.start()  # the prompt, and the request body the batch process sends
-            _, outcome = run.answer(Relayed(reply, None, 1, 1000, 500))
-            assert outcome.status == "ok", outcome
+            one(path, work / f"local-out-{n}")
             spent += time.perf_counter() - started
         passes.append(spent / articles * 1000)
     total = statistics.median(passes)
-
-    # The same, phase by phase.
-    phases = {"read": 0.0, "prompt": 0.0, "check": 0.0, "write": 0.0}
-    for path in paths:
-        forget_memos()
-        t0 = time.perf_counter()
-        article, _ = load_article(str(path))
-        t1 = time.perf_counter()
-        steps = _steps(article, settings.model, 1, "flag", CallStats(), WINDOW_CHARS)
-        messages = advance(steps, steps.__next__)
-        settings.encode(messages)
-        t2 = time.perf_counter()
-        answer = parse_reply(reply)
-        validate(article.text, answer.extraction)
-        t3 = time.perf_counter()
-        document = answered(steps, answer)  # (checks again: not counted here)
-        t4 = time.perf_counter()
-        conclude(Job(path.name, article.id or path.stem, work / "local-out2" / path.name,
-                     article), document, 1)  # fmt: skip
-        t5 = time.perf_counter()
-        for phase, spent in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t5 - t4)):
-            phases[phase] += spent
-    detail = ", ".join(f"{k} {v / articles * 1000:.2f}" for k, v in phases.items())
     print(f"local time: {total:.1f} ms per {len(ARTICLE) / 1000:.1f} KB article with a 52-item"
           f" answer, all a batch does for it but the HTTP request; median of {LOCAL_PASSES}"
-          f" passes ({min(passes):.1f}-{max(passes):.1f}); one pass by phase:"
-          f" {detail} ms")  # fmt: skip
-    write_copies(work / "seq", articles)
-    with FakeOpenAI(responder=lambda body: ok(ANSWER)) as server:
-        seconds, _ = run_cli(work / "seq", work / "seq-out", server, 1)
-    print(f"  whole round trip, one at a time, no latency: {seconds / articles * 1000:.1f} ms"
-          " per article (adds the HTTP client and the openai SDK)")  # fmt: skip
+          f" passes ({min(passes):.1f}-{max(passes):.1f})")  # fmt: skip
 
 
 def tree_memory_mb(pid: int) -> float:
@@ -222,23 +204,27 @@ def memory(articles: int, work: Path) -> None:
     results = sum(1 for _ in (work / "jsonl-out").glob("*.json"))
     size_mb = source.stat().st_size / 1e6
     print(f"memory: {articles} articles from one JSON Lines file ({size_mb:.1f} MB),"
-          f" {results} results in {elapsed:.1f} s; peak memory of the batch and its workers"
+          f" {results} results in {elapsed:.1f} s; peak memory of the batch's processes"
           f" {peak:.0f} MB (proportional set size, sampled every 50 ms); largest single"
           f" process {largest_mb:.0f} MB resident")  # fmt: skip
 
 
+def cases_of(text: str) -> list[tuple[float, int]]:
+    return [(float(a), int(b)) for a, b in (case.split(":") for case in text.split(","))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=16)
-    parser.add_argument("--latency", type=float, default=0.1)
-    parser.add_argument("--runs", type=int, default=5, help="throughput runs (the median)")
+    parser.add_argument("--cases", type=cases_of, default="1:8,1:64,5:64",
+                        help="LATENCY:JOBS,... (seconds of latency, requests in flight)")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of --jobs requests")
+    parser.add_argument("--v1-python", default="", help="an interpreter with v1 installed")
     parser.add_argument("--local-articles", type=int, default=100)
     parser.add_argument("--memory-articles", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        throughput(args.articles, args.jobs, args.latency, args.runs, work)
+        throughput(args.cases, args.rounds, args.v1_python, work)
         local_time(args.local_articles, work)
         if args.memory_articles:
             memory(args.memory_articles, work)

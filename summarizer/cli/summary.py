@@ -62,6 +62,7 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
         batch = BatchOptions(
             jobs=params["jobs"] or DEFAULT_JOBS, max_requests=params["max_requests"],
             resume=not params["no_resume"], encoding=params["encoding"],
+            check_processes=params["check_processes"],
         )  # fmt: skip
         run_batch_command(files, Path(output), options, batch, replay=params["replay"],
                           quiet=params["quiet"])  # fmt: skip

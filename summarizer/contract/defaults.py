@@ -15,6 +15,8 @@ REQUEST_TIMEOUT: float = 120.0
 DEFAULT_JOBS: int = 8
 #: Most requests in flight a batch accepts (--jobs).
 MAX_JOBS: int = 256
+#: Most processes a batch's checks may run in (--check-processes).
+MAX_CHECK_PROCESSES: int = 64
 #: Characters of article per model call: about 12,000 tokens, which leaves room for the
 #: prompt and the answer in the context of current models.
 WINDOW_CHARS: int = 48_000
