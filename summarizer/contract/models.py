@@ -7,9 +7,17 @@ required (optional means "union with null"), and no field has a default.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+from summarizer.contract.limits import (
+    MAX_EVIDENCE,
+    MAX_LIST,
+    MAX_SHORT_CHARS,
+    MAX_TEXT_CHARS,
+)
 
 SCHEMA_VERSION: Literal["1"] = "1"
 
@@ -52,10 +60,27 @@ EventType = Literal[
 
 Attribution = Literal["direct_quote", "indirect", "according_to", "unattributed"]
 
+
+def _at_most(limit: int) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        if len(text) > limit:
+            raise ValueError(f"a text of {len(text)} characters; at most {limit} are allowed")
+        return text
+
+    return check
+
+
+#: A sentence or an excerpt (limits in `contract.limits`; not in the schema: strict mode
+#: does not take `maxLength`).
+Text = Annotated[str, AfterValidator(_at_most(MAX_TEXT_CHARS))]
+#: A name, a headline, a unit, a figure as written, a time or a place.
+Short = Annotated[str, AfterValidator(_at_most(MAX_SHORT_CHARS))]
+
 Evidence = Annotated[
-    list[str],
+    list[Text],
     Field(
         min_length=1,
+        max_length=MAX_EVIDENCE,
         description="Verbatim excerpts of the article, copied character for character.",
     ),
 ]
@@ -70,13 +95,14 @@ class Figure(_Strict):
     """A number the article states, with the words that state it."""
 
     value: Annotated[float, PlainSerializer(_compact_number)] = Field(
+        allow_inf_nan=False,
         description='The quantity: 182; 200 for "around 200"; 500000 for "500.000".'
     )
     approximate: bool = Field(
         description='True for "around", "more than", "at least", "nearly", "dozens"...'
     )
-    unit: str = Field(description='What is counted or measured ("people killed", "km").')
-    as_written: str = Field(
+    unit: Short = Field(description='What is counted or measured ("people killed", "km").')
+    as_written: Short = Field(
         description='The words of the article that state it ("around 200", "six miles").'
     )
 
@@ -84,14 +110,15 @@ class Figure(_Strict):
 class Actor(_Strict):
     """A person, group, body or state that the article names."""
 
-    id: str = Field(pattern=r"^A[0-9]+$", description='"A1", "A2"...: unique in the extraction.')
-    name: str = Field(description="Fullest name as written in the article.")
-    aliases: list[str] = Field(
+    id: Short = Field(pattern=r"^A[0-9]+$", description='"A1", "A2"...: unique in the extraction.')
+    name: Short = Field(description="Fullest name as written in the article.")
+    aliases: list[Short] = Field(
+        max_length=MAX_LIST,
         description='Other forms this article uses for the same actor ("HTS", "the monitor").'
     )
     kind: ActorKind = Field(description="What sort of actor this is.")
-    description: str | None = Field(description="Role as the article states it.")
-    affiliation_id: str | None = Field(
+    description: Text | None = Field(description="Role as the article states it.")
+    affiliation_id: Short | None = Field(
         description="Id of another actor this one belongs to (a spokesman's ministry)."
     )
     evidence: Evidence
@@ -100,29 +127,35 @@ class Actor(_Strict):
 class Event(_Strict):
     """Something that happened, as the article reports it."""
 
-    id: str = Field(pattern=r"^E[0-9]+$", description='"E1", "E2"...: unique in the extraction.')
+    id: Short = Field(pattern=r"^E[0-9]+$", description='"E1", "E2"...: unique in the extraction.')
     type: EventType = Field(description="What kind of event this is.")
-    description: str = Field(description="One sentence.")
-    when: str | None = Field(description='As reported ("on Thursday", "in 2015").')
-    where: str | None = Field(description="As reported.")
-    actor_ids: list[str] = Field(description="Ids of the actors taking part.")
-    figures: list[Figure] = Field(description="The numbers the article gives for it.")
+    description: Text = Field(description="One sentence.")
+    when: Short | None = Field(description='As reported ("on Thursday", "in 2015").')
+    where: Short | None = Field(description="As reported.")
+    actor_ids: list[Short] = Field(
+        max_length=MAX_LIST, description="Ids of the actors taking part."
+    )
+    figures: list[Figure] = Field(
+        max_length=MAX_LIST, description="The numbers the article gives for it."
+    )
     evidence: Evidence
 
 
 class Claim(_Strict):
     """Something someone asserts in the article (or the outlet itself)."""
 
-    id: str = Field(pattern=r"^C[0-9]+$", description='"C1", "C2"...: unique in the extraction.')
-    statement: str = Field(description="Neutral paraphrase of what is claimed.")
-    speaker_id: str | None = Field(
+    id: Short = Field(pattern=r"^C[0-9]+$", description='"C1", "C2"...: unique in the extraction.')
+    statement: Text = Field(description="Neutral paraphrase of what is claimed.")
+    speaker_id: Short | None = Field(
         description="Actor who makes the claim; null when the outlet itself asserts it."
     )
     attribution: Attribution = Field(description="How the article attributes the claim.")
-    quote: str | None = Field(
+    quote: Text | None = Field(
         description="The words inside quotation marks, when attribution is direct_quote."
     )
-    figures: list[Figure] = Field(description="The numbers the claim states.")
+    figures: list[Figure] = Field(
+        max_length=MAX_LIST, description="The numbers the claim states."
+    )
     evidence: Evidence
 
 
@@ -130,8 +163,8 @@ class Extraction(_Strict):
     """What the model must return: the article's events, actors and claims, each with
     verbatim evidence, and a neutral headline and summary."""
 
-    headline: str = Field(description="One line, at most about 15 words, neutral.")
-    summary: str = Field(
+    headline: Short = Field(description="One line, at most about 15 words, neutral.")
+    summary: Text = Field(
         description="2-4 sentences, neutral, nothing that the article does not say."
     )
     actors: list[Actor] = Field(description="Everyone the events and claims name.")

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from summarizer.contract.limits import MAX_ITEMS
 from summarizer.contract.models import Extraction, GroundingReport, SummaryDocument
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
@@ -30,12 +31,18 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 @lru_cache(maxsize=1)
 def extraction_schema() -> dict[str, Any]:
-    """The strict schema sent to the model (generated once; treat it as read-only)."""
-    return Extraction.model_json_schema()
+    """The strict schema sent to the model (generated once; treat it as read-only): the
+    model's, with the bound on items per answer (`MAX_ITEMS`). A document merged from the
+    parts of a long article may hold more, so the documents' schema does not carry it."""
+    schema = Extraction.model_json_schema()
+    for name in ("actors", "events", "claims"):
+        schema["properties"][name]["maxItems"] = MAX_ITEMS
+    return schema
 
 
 def render(model: type[BaseModel]) -> str:
-    return json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    schema = extraction_schema() if model is Extraction else model.model_json_schema()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def drifted(directory: Path = DEFAULT_DIR) -> list[str]:

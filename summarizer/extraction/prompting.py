@@ -10,6 +10,7 @@ import hashlib
 from functools import cache, lru_cache
 from importlib import resources
 
+from summarizer.contract.limits import MAX_ECHOED_ANSWER_CHARS
 from summarizer.contract.models import Extraction, GroundingReport
 
 TEMPLATES = ("system.md", "user.md", "repair.md", "invalid.md")
@@ -76,7 +77,11 @@ def repair_messages(
 
 
 def invalid_answer_messages(first: list[Message], content: str, problem: str) -> list[Message]:
-    """The first conversation, the answer that did not fit the schema, and why."""
+    """The first conversation, the answer that did not fit the schema (cut to
+    `MAX_ECHOED_ANSWER_CHARS`: a huge answer is not paid for twice), and why."""
+    if len(content) > MAX_ECHOED_ANSWER_CHARS:
+        cut = len(content) - MAX_ECHOED_ANSWER_CHARS
+        content = f"{content[:MAX_ECHOED_ANSWER_CHARS]}\n[... {cut:,} more characters cut]"
     return [
         *first,
         {"role": "assistant", "content": content},

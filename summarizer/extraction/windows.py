@@ -11,6 +11,7 @@ extraction is validated against the whole article.
 from __future__ import annotations
 
 from summarizer.contract.defaults import WINDOW_CHARS
+from summarizer.contract.limits import MAX_EVIDENCE, MAX_LIST
 from summarizer.contract.models import Actor, Claim, Event, Extraction
 from summarizer.grounding.text import keys
 
@@ -119,8 +120,8 @@ def _merge_actor(kept: Actor, other: Actor) -> Actor:
         if tuple(keys(alias)) not in names | {tuple(keys(a)) for a in aliases}:
             aliases.append(alias)
     evidence = list(kept.evidence) + [e for e in other.evidence if e not in kept.evidence]
-    return kept.model_copy(update={
-        "aliases": aliases, "evidence": evidence,
+    return kept.model_copy(update={  # within the contract's limits: a document must fit it
+        "aliases": aliases[:MAX_LIST], "evidence": evidence[:MAX_EVIDENCE],
         "description": kept.description or other.description,
     })  # fmt: skip
 
