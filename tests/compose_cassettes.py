@@ -33,6 +33,7 @@ from scenarios import RESPONSES, SCENARIOS, TEST_KEY, Scenario
 from summarizer.contract.errors import UserError
 from summarizer.pipeline.article import summarize
 from summarizer.providers.chat import ModelClient
+from summarizer.providers.failures import redact
 from summarizer.providers.settings import ModelSettings
 
 API = "https://api.openai.com/v1"
@@ -53,22 +54,25 @@ def scrub_request(request):  # type: ignore[no-untyped-def]
     return request
 
 
-def scrub_response(response):  # type: ignore[no-untyped-def]
+def scrub_response(response, key: str | None = None):  # type: ignore[no-untyped-def]
+    """Only headers that identify no account; the key in use redacted by its value, and
+    anything shaped like a key."""
     response["headers"] = {
         k: v for k, v in response["headers"].items() if k.lower() in KEPT_RESPONSE_HEADERS
     }
     body = response["body"]["string"]
     if isinstance(body, bytes):
         body = body.decode("utf-8")
-    response["body"]["string"] = _KEY_RE.sub("sk-[redacted]", body)
+    response["body"]["string"] = _KEY_RE.sub("sk-[redacted]", redact(body, key))
     return response
 
 
-def recorder() -> vcr.VCR:
+def recorder(key: str | None = None) -> vcr.VCR:
+    """A vcrpy recorder that scrubs every interaction, `key` redacted by its value."""
     return vcr.VCR(
         record_mode="all",
         before_record_request=scrub_request,
-        before_record_response=scrub_response,
+        before_record_response=lambda response: scrub_response(response, key),
         decode_compressed_response=True,
     )
 
@@ -116,7 +120,7 @@ def compose(scenario: Scenario) -> str:
         )  # fmt: skip
         scenario.path.parent.mkdir(parents=True, exist_ok=True)
         scenario.path.unlink(missing_ok=True)
-        with recorder().use_cassette(str(scenario.path)):
+        with recorder(TEST_KEY).use_cassette(str(scenario.path)):
             outcome = run(scenario, settings)
     finally:
         server.shutdown()
@@ -131,7 +135,7 @@ def record_live(scenario: Scenario) -> str:
         raise SystemExit("--live needs OPENAI_API_KEY")
     settings = ModelSettings(model=scenario.model, api_key=key)
     scenario.path.unlink(missing_ok=True)
-    with recorder().use_cassette(str(scenario.path)):
+    with recorder(key).use_cassette(str(scenario.path)):
         return run(scenario, settings)
 
 

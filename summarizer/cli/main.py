@@ -11,6 +11,7 @@ from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.summary import summary
 from summarizer.cli.validate import validate
 from summarizer.contract.errors import EXIT_BAD_INPUT, EXIT_OK, UserError
+from summarizer.reports.escape import terminal
 
 
 @click.group(
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="summarizer", standalone_mode=False)
     except UserError as e:
-        click.echo(f"summarizer: error: {e}", err=True)
+        click.echo(f"summarizer: error: {terminal(str(e))}", err=True)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         click.echo("summarizer: interrupted", err=True)

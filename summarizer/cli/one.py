@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from summarizer.contract.errors import InputError
+from summarizer.reports.escape import terminal
 
 if TYPE_CHECKING:
     from summarizer.contract.calls import CallStats
@@ -44,7 +45,7 @@ def one_article(
         )
     article, notices = load_article(path, encoding)
     for notice in notices:
-        click.echo(f"summarizer: notice: {notice}", err=True)
+        click.echo(f"summarizer: notice: {terminal(notice)}", err=True)
     article = replace(article, **{k: v for k, v in meta.items() if v})
     client = ModelClient(settings_for(options), http_client=_replay_client(replay))
     stats = CallStats()
@@ -78,7 +79,7 @@ def _report_calls(stats: CallStats, model: str, repairs: int) -> None:
     from summarizer.providers.chat import MAX_TRANSPORT_ATTEMPTS
 
     for line in stats.log:
-        click.echo(f"summarizer: {line}", err=True)
+        click.echo(f"summarizer: {terminal(line)}", err=True)
     bound = model_calls(repairs) * MAX_TRANSPORT_ATTEMPTS
     click.echo(
         f"summarizer: {stats.requests} request(s) to {model} (at most {bound} for an"

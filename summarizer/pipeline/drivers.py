@@ -20,6 +20,7 @@ from summarizer.contract.models import GroundingReport, SummaryDocument
 from summarizer.extraction.answers import InvalidAnswer, parse_answer
 from summarizer.extraction.steps import Check, Steps
 from summarizer.grounding.checks import validate
+from summarizer.providers.failures import server_text
 from summarizer.providers.settings import ModelSettings
 
 
@@ -48,8 +49,9 @@ def article_flow(steps: Steps, settings: ModelSettings) -> Flow:
         text = yield Send(settings.encode(request.messages))
         try:
             resume = partial(steps.send, parse_answer(text))
-        except InvalidAnswer as invalid:
-            resume = partial(steps.throw, invalid)
+        except InvalidAnswer as invalid:  # its message may quote the answer: -v prints it
+            said = InvalidAnswer(server_text(str(invalid), settings.api_key), invalid.content)
+            resume = partial(steps.throw, said)
 
 
 def run_check(check: Check) -> GroundingReport:

@@ -33,6 +33,7 @@ from summarizer.providers.failures import (
     is_transient,
     redact,
     retry_after,
+    server_text,
     service_error,
 )
 from summarizer.providers.ratelimit import RateGate
@@ -69,7 +70,7 @@ def read_reply(completion: Any) -> Reply:
 def reply_text(reply: Reply, key: str | None = None) -> str:
     """The answer's text; a refusal, a cut-off or a filtered answer is a `ServiceError`."""
     if reply.refusal:
-        raise ServiceError(f"the model refused: {redact(reply.refusal, key)}")
+        raise ServiceError(f"the model refused: {server_text(reply.refusal, key)}")
     if reply.finish_reason == "length":
         raise ServiceError(
             "the model's answer was cut off at its length limit (finish_reason length):"

@@ -7,12 +7,16 @@ import re
 import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from summarizer.contract.errors import FatalServiceError, ServiceError
+from summarizer.contract.limits import MAX_SERVER_TEXT_CHARS
 
 if TYPE_CHECKING:
     from summarizer.providers.settings import ModelSettings
 
+#: The shortest key redacted by its value (a shorter one would blank ordinary words).
+MIN_REDACTED_KEY_CHARS: int = 4
 #: The longest `retry-after` honoured, in seconds; a server asking for more is not retried.
 MAX_RETRY_AFTER: float = 60.0
 
@@ -36,17 +40,37 @@ def check_body(completion: Any) -> Any:
 
 def redact(text: str, key: str | None = None) -> str:
     """Keep API keys (even masked ones a server echoes) out of messages and logs: the key in
-    use, whatever its shape, and anything shaped like a key."""
-    if key and len(key) >= 8:
+    use by its value, whatever its shape or length (from `MIN_REDACTED_KEY_CHARS`), and
+    anything shaped like a key."""
+    if key and len(key) >= MIN_REDACTED_KEY_CHARS:
         text = text.replace(key, "[redacted]")
     return _SECRET_RE.sub("[redacted]", text)
 
 
-def _server_message(exc: Any) -> str:
+def server_text(text: str, key: str | None = None) -> str:
+    """A server's or model's words as they may be shown: redacted, and cut to
+    `MAX_SERVER_TEXT_CHARS` (the redaction first, so a cut never leaves half a key)."""
+    text = redact(text, key)
+    if len(text) > MAX_SERVER_TEXT_CHARS:
+        text = f"{text[:MAX_SERVER_TEXT_CHARS]}... ({len(text):,} characters)"
+    return text
+
+
+def public_url(url: str | None) -> str:
+    """Where requests go, as messages name it: without user, password or query."""
+    if not url:
+        return "the OpenAI API"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, host + port, parts.path, "", "")) if host else url
+
+
+def _server_message(exc: Any, key: str | None) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict) and body.get("message"):
-        return redact(str(body["message"]))
-    return redact(str(getattr(exc, "message", exc)))
+        return server_text(str(body["message"]), key)
+    return server_text(str(getattr(exc, "message", exc)), key)
 
 
 def retry_after(exc: BaseException) -> float | None:
@@ -91,18 +115,18 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
     """The one-line message for a failed call."""
     import openai
 
-    where = settings.base_url or "the OpenAI API"
+    where, key = public_url(settings.base_url), settings.api_key
     after = f" (after {attempts} attempts)" if attempts > 1 else ""
     if isinstance(exc, openai.AuthenticationError):
         return FatalServiceError(
             f"{where} rejected the API key (401): check OPENAI_API_KEY or --api-key"
         )
     if isinstance(exc, openai.PermissionDeniedError):
-        return FatalServiceError(f"{where} denied access (403): {_server_message(exc)}")
+        return FatalServiceError(f"{where} denied access (403): {_server_message(exc, key)}")
     if isinstance(exc, openai.NotFoundError):
         return FatalServiceError(
             f"model '{settings.model}' not found at {where} (404): choose another with"
-            f" --model or SUMMARIZER_MODEL ({_server_message(exc)})"
+            f" --model or SUMMARIZER_MODEL ({_server_message(exc, key)})"
         )
     if isinstance(exc, openai.RateLimitError):
         if getattr(exc, "code", None) == "insufficient_quota":
@@ -119,11 +143,10 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code in (400, 422):
             return ServiceError(
-                f"{where} refused the request ({exc.status_code}): {_server_message(exc)}"
+                f"{where} refused the request ({exc.status_code}): {_server_message(exc, key)}"
             )
-        return ServiceError(
-            f"{where} failed ({exc.status_code}){after}: {_server_message(exc)}; try again later"
-        )
+        said = _server_message(exc, key)
+        return ServiceError(f"{where} failed ({exc.status_code}){after}: {said}; try again later")
     if isinstance(exc, openai.APITimeoutError):
         return ServiceError(
             f"{where} did not answer within {settings.timeout:g} s{after}; try again later"
@@ -132,5 +155,5 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
         return ServiceError(f"{where} answered with a body that is not JSON{after}")
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
-        return ServiceError(f"cannot reach {where}{after}: {redact(str(cause))}")
-    return ServiceError(f"the model call failed: {redact(str(exc))}")
+        return ServiceError(f"cannot reach {where}{after}: {server_text(str(cause), key)}")
+    return ServiceError(f"the model call failed: {server_text(str(exc), key)}")

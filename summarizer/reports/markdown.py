@@ -1,9 +1,13 @@
-"""The Markdown brief for editors: every item with its grounding status and problems."""
+"""The Markdown brief for editors: every item with its grounding status and problems.
+
+Every text from the model, a server or the article's page goes through `escape.markdown`:
+the brief's structure is this module's alone."""
 
 from __future__ import annotations
 
 from summarizer.contract.keys import SUMMARY_KEY, Item, keyed_items
 from summarizer.contract.models import Actor, Claim, Event, SummaryDocument
+from summarizer.reports.escape import markdown as md
 from summarizer.reports.items import figure_text, label, problems_of, status_mark
 
 Keyed = list[tuple[str, Item]]
@@ -21,7 +25,7 @@ def document_markdown(doc: SummaryDocument) -> str:
     lines += _dropped(doc)
     p = doc.provenance
     lines.append(
-        f"---\n*{p.model} · prompt {p.prompt_version} · {p.attempts} request(s) · "
+        f"---\n*{md(p.model)} · prompt {md(p.prompt_version)} · {p.attempts} request(s) · "
         f"{p.usage.prompt_tokens} prompt + {p.usage.completion_tokens} completion tokens · "
         f"{p.created_at}*"
     )
@@ -29,23 +33,23 @@ def document_markdown(doc: SummaryDocument) -> str:
 
 
 def _problem_lines(doc: SummaryDocument, key: str, indent: str) -> list[str]:
-    return [f"{indent}- ✗ `{p.code}`: {p.message}" for p in problems_of(doc, key)]
+    return [f"{indent}- ✗ `{p.code}`: {md(p.message)}" for p in problems_of(doc, key)]
 
 
 def _figures_and_problems(doc: SummaryDocument, key: str, item: Event | Claim) -> list[str]:
     """The lines under an event or a claim: its figures, then its problems."""
-    figures = "; ".join(figure_text(f) for f in item.figures)
+    figures = "; ".join(md(figure_text(f)) for f in item.figures)
     return ([f"  - Figures: {figures}"] if figures else []) + _problem_lines(doc, key, "  ")
 
 
 def _head(doc: SummaryDocument) -> list[str]:
     ex, art = doc.extraction, doc.article
     bad = [k for k, r in doc.grounding.items.items() if r.problems]
-    lines = [f"# {ex.headline}", ""]
-    meta = " · ".join(v for v in (art.source, art.published, art.url) if v)
+    lines = [f"# {md(ex.headline)}", ""]
+    meta = " · ".join(md(v) for v in (art.source, art.published, art.url) if v)
     if meta:
         lines += [f"*{meta}*", ""]
-    lines += [ex.summary, ""]
+    lines += [md(ex.summary), ""]
     if bad:
         lines.append(f"**Grounding: {len(bad)} item(s) with problems, marked ✗ below.**")
     else:
@@ -61,11 +65,12 @@ def _events(doc: SummaryDocument, events: Keyed, names: dict[str, str]) -> list[
     lines = ["## Events", ""]
     for key, e in events:
         assert isinstance(e, Event)
-        when_where = " · ".join(v for v in (e.when, e.where) if v)
+        when_where = " · ".join(md(v) for v in (e.when, e.where) if v)
         context = e.type + (f" · {when_where}" if when_where else "")
-        lines.append(f"- **{key}** {e.description} *({context})* — {status_mark(doc, key)}")
+        lines.append(f"- **{md(key)}** {md(e.description)} *({context})* — {status_mark(doc, key)}")
         if e.actor_ids:
-            lines.append(f"  - Actors: {', '.join(names.get(a, a) for a in e.actor_ids)}")
+            actors = ", ".join(md(names.get(a, a)) for a in e.actor_ids)
+            lines.append(f"  - Actors: {actors}")
         lines += _figures_and_problems(doc, key, e)
     return [*lines, ""]
 
@@ -76,13 +81,12 @@ def _actors(doc: SummaryDocument, actors: Keyed) -> list[str]:
     lines = ["## Actors", "", "| id | name | kind | role | grounding |", "|---|---|---|---|---|"]
     for key, a in actors:
         assert isinstance(a, Actor)
-        name = a.name + (f" ({', '.join(a.aliases)})" if a.aliases else "")
-        lines.append(
-            f"| {key} | {name} | {a.kind} | {a.description or ''} | {status_mark(doc, key)} |"
-        )
+        name = md(a.name) + (f" ({', '.join(md(x) for x in a.aliases)})" if a.aliases else "")
+        role = md(a.description or "")
+        lines.append(f"| {md(key)} | {name} | {a.kind} | {role} | {status_mark(doc, key)} |")
     lines.append("")
     for key, _ in actors:
-        lines += _problem_lines(doc, key, f"{key} ")
+        lines += _problem_lines(doc, key, f"{md(key)} ")
     return lines
 
 
@@ -92,11 +96,12 @@ def _claims(doc: SummaryDocument, claims: Keyed, names: dict[str, str]) -> list[
     lines = ["## Claims", ""]
     for key, c in claims:
         assert isinstance(c, Claim)
-        who = names.get(c.speaker_id, c.speaker_id) if c.speaker_id else "the outlet"
+        who = md(names.get(c.speaker_id, c.speaker_id)) if c.speaker_id else "the outlet"
         how = c.attribution.replace("_", " ")
-        lines.append(f"- **{key}** {c.statement} — *{who}*, {how} — {status_mark(doc, key)}")
+        mark = status_mark(doc, key)
+        lines.append(f"- **{md(key)}** {md(c.statement)} — *{who}*, {how} — {mark}")
         if c.quote:
-            lines.append(f"  > “{c.quote}”")
+            lines.append(f"  > “{md(c.quote)}”")
         lines += _figures_and_problems(doc, key, c)
     return [*lines, ""]
 
@@ -107,5 +112,5 @@ def _dropped(doc: SummaryDocument) -> list[str]:
     lines = ["## Removed for their problems", ""]
     for d in doc.dropped:
         codes = ", ".join(sorted({p.code for p in d.problems}))
-        lines.append(f"- {d.key}: {label(d.item)} ({codes})")
+        lines.append(f"- {md(d.key)}: {md(label(d.item))} ({codes})")
     return [*lines, ""]

@@ -10,6 +10,7 @@ from typing import Literal
 from summarizer.contract.article import ArticleInput
 from summarizer.contract.errors import FatalServiceError, GroundingFailed, NotSent, UserError
 from summarizer.contract.models import SummaryDocument
+from summarizer.reports.escape import terminal
 from summarizer.runs.files import write_atomic
 
 ERRORS_FILE = "errors.jsonl"
@@ -95,8 +96,8 @@ def report_table(report: BatchReport, outdir: Path) -> str:
     total = sum(report.counts.values())
     lines.append(f"{'total':<10} {total:>8}   requests {report.requests}   {report.seconds:.2f} s")
     if report.aborted:
-        lines.append(f"stopped sending: {report.aborted}")
+        lines.append(f"stopped sending: {terminal(report.aborted)}")
     if report.failed:
-        lines.append(f"failed (all {report.failed} in {outdir / ERRORS_FILE}):")
-        lines += [f"  {o.source}: {o.error}" for o in report.failures]
+        lines.append(f"failed (all {report.failed} in {terminal(str(outdir / ERRORS_FILE))}):")
+        lines += [f"  {terminal(o.source)}: {terminal(o.error or '')}" for o in report.failures]
     return "\n".join(lines)

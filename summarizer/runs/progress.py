@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from typing import TextIO
 
+from summarizer.reports.escape import terminal
 from summarizer.runs.outcomes import Outcome
 
 #: Shortest interval between two redraws of the progress bar, in seconds.
@@ -34,9 +35,9 @@ class Progress:
         if self.quiet:
             return
         if not self.tty:
-            detail = f": {outcome.error}" if outcome.error else ""
+            detail = f": {terminal(outcome.error)}" if outcome.error else ""
             self.stream.write(
-                f"summarizer: [{self.done}/{self.total}] {outcome.id or outcome.source}"
+                f"summarizer: [{self.done}/{self.total}] {terminal(outcome.id or outcome.source)}"
                 f" {outcome.status}{detail}\n"
             )
             self.stream.flush()
@@ -60,7 +61,7 @@ class Progress:
         if self.quiet:
             return
         clear = "\r\x1b[K" if self.tty and self.done else ""
-        self.stream.write(f"{clear}summarizer: notice: {text}\n")
+        self.stream.write(f"{clear}summarizer: notice: {terminal(text)}\n")
         self.stream.flush()
         self._drawn = 0.0  # the bar is drawn again at the next article
 
