@@ -51,7 +51,8 @@ def hostile_extraction(strings: list[str]) -> dict:
     s = cycle(strings)
     ex["headline"], ex["summary"] = next(s), next(s)
     ex["actors"] = [{"id": "A1", "name": next(s), "aliases": [next(s)], "kind": "other",
-                     "description": next(s), "affiliation_id": None, "evidence": [next(s)]}]  # fmt: skip
+                     "description": next(s), "affiliation_id": None,
+                     "evidence": [next(s)]}]  # fmt: skip
     ex["events"][0].update(description=next(s), when=next(s), where=next(s), actor_ids=["A1"],
                            figures=[{"value": 3, "approximate": False, "unit": next(s),
                                      "as_written": next(s)}])  # fmt: skip
