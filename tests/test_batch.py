@@ -32,7 +32,8 @@ from summarizer.providers.chat import AsyncModelClient
 from summarizer.providers.ratelimit import RateGate
 from summarizer.providers.settings import ModelSettings
 from summarizer.runs.batch import Batch, BatchOptions
-from summarizer.runs.outcomes import ERRORS_FILE, BatchReport, Job, conclude
+from summarizer.runs.outcomes import BatchReport, Job, conclude
+from summarizer.runs.outdir import ERRORS_FILE, LOCK_FILE
 from summarizer.sources.articles import expand, iter_articles
 
 #: Where an article's checks run: in the batch's process, or in a pool of two processes.
@@ -324,7 +325,7 @@ def test_unsafe_ids_never_write_outside_outdir(tmp_path):
     with FakeOpenAI() as fake:
         run = Run(fake, [source], outdir)
     assert run.report.counts["ok"] == 6
-    written = sorted(p.name for p in outdir.iterdir() if p.name != ERRORS_FILE)
+    written = sorted(p.name for p in outdir.iterdir() if p.name not in (ERRORS_FILE, LOCK_FILE))
     assert len(written) == 6 and all(len(name) <= 90 for name in written)
     assert all(p.parent == outdir for p in outdir.rglob("*.json"))
     assert (

@@ -16,7 +16,7 @@ from scenarios import ROOT, TEST_KEY
 from test_batch import article, write_articles
 
 from summarizer.contract.models import SummaryDocument
-from summarizer.runs.batch import ERRORS_FILE
+from summarizer.runs.outdir import ERRORS_FILE
 from summarizer.sources.articles import load_article
 
 

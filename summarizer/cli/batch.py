@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.contract.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SERVICE
+from summarizer.contract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_SERVICE
 
 if TYPE_CHECKING:
     from summarizer.contract.options import Options
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 
 def run_batch_command(
+    named: list[str],
     files: list[str],
     outdir: Path,
     options: Options,
@@ -25,18 +26,19 @@ def run_batch_command(
     replay: str | None,
     quiet: bool,
 ) -> None:
-    """Run the batch, print its table, and exit with its code."""
+    """Run the batch of `files` (expanded from the `named` inputs), print its table, and
+    exit with its code."""
     from summarizer.contract.errors import InputError
+    from summarizer.reports.escape import terminal
     from summarizer.runs.batch import run_batch
-    from summarizer.runs.outcomes import report_table
+    from summarizer.runs.outcomes import report_table, saved_line
     from summarizer.runs.progress import Progress
     from summarizer.sources.articles import count_articles
 
     total = count_articles(files)
     if total == 0:
         raise InputError(
-            f"no article in {', '.join(files) or 'what was named'}: give .txt, .md, .json,"
-            " .jsonl or .html files"
+            f"no article in {', '.join(named)}: give .txt, .md, .json, .jsonl or .html files"
         )
     http_client = None
     if replay:
@@ -47,6 +49,10 @@ def run_batch_command(
     report = run_batch(files, outdir, options, batch, http_client=http_client,
                        progress=progress)  # fmt: skip
     click.echo(report_table(report, outdir))
+    if report.interrupted or report.not_saved:
+        click.echo(f"summarizer: {terminal(saved_line(report, outdir))}", err=True)
+    if report.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
     if report.aborted:
         sys.exit(EXIT_SERVICE)
     sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)

@@ -3,6 +3,7 @@ one line and an exit code. Heavy imports happen inside commands, so `--help` is 
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -10,7 +11,13 @@ import click
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.summary import summary
 from summarizer.cli.validate import validate
-from summarizer.contract.errors import EXIT_BAD_INPUT, EXIT_OK, UserError
+from summarizer.contract.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UserError,
+)
 from summarizer.reports.escape import terminal
 
 
@@ -36,6 +43,9 @@ def cli() -> None:
     """
 
 
+#: Set, a bug shows its traceback instead of one line.
+DEBUG_VARIABLE = "SUMMARIZER_DEBUG"
+
 cli.add_command(summary)
 cli.add_command(validate)
 
@@ -47,13 +57,19 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as e:
         click.echo(f"summarizer: error: {terminal(str(e))}", err=True)
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("summarizer: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as e:
         e.show()
         sys.exit(EXIT_BAD_INPUT if e.exit_code == 2 else e.exit_code)
-    except KeyboardInterrupt:
-        click.echo("summarizer: interrupted", err=True)
-        sys.exit(130)
+    except Exception as e:  # a bug: one line, and the traceback only when asked for
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        click.echo(
+            f"summarizer: internal error: {terminal(f'{type(e).__name__}: {e}')} (a bug in"
+            f" summarizer; {DEBUG_VARIABLE}=1 shows where)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_OK)

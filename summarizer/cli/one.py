@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -38,11 +39,8 @@ def one_article(
     from summarizer.providers.settings import settings_for
     from summarizer.sources.articles import load_article
 
-    if output and Path(output).is_dir():
-        raise InputError(
-            f"-o {output} is a directory: name a file for one article's result, or give"
-            " several articles (or a directory, or a .jsonl file) for a batch"
-        )
+    if output:
+        _check_output(output, path)
     article, notices = load_article(path, encoding)
     for notice in notices:
         click.echo(f"summarizer: notice: {terminal(notice)}", err=True)
@@ -64,6 +62,21 @@ def one_article(
     emit_document(document, fmt, output)
     if failed:
         raise failed
+
+
+def _check_output(output: str, article: str) -> None:
+    """-o names a file that can be written and is not the article: said before any request."""
+    target = Path(output)
+    if target.is_dir():
+        raise InputError(
+            f"-o {output} is a directory: name a file for one article's result, or give"
+            " several articles (or a directory, or a .jsonl file) for a batch"
+        )
+    if article != "-" and target.resolve() == Path(article).resolve():
+        raise InputError(f"-o {output} is the article itself; name another file")
+    parent = target.resolve().parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise InputError(f"-o {output}: cannot write in {parent}; choose a writable place")
 
 
 def _replay_client(replay: str | None) -> object:

@@ -123,9 +123,13 @@ BATCH = (
         help="Many articles: redo articles whose result "
         "already exists for the same text, model and prompt.",
     ),
-    click.option("--check-processes", type=click.IntRange(0, MAX_CHECK_PROCESSES), default=0,
-                 help="Many articles: run the checks in N processes (worth it only when"
-                 " answers arrive faster than one core checks them) [default 0: here]."),
+    click.option(
+        "--check-processes",
+        type=click.IntRange(0, MAX_CHECK_PROCESSES),
+        default=0,
+        help="Many articles: run the checks in N processes (worth it only when"
+        " answers arrive faster than one core checks them) [default 0: here].",
+    ),
     click.option("-q", "--quiet", is_flag=True, help="Many articles: no progress output."),
 )
 

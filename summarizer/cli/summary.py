@@ -17,6 +17,9 @@ from summarizer.contract.errors import InputError
 if TYPE_CHECKING:
     from summarizer.contract.options import Options
 
+#: Options that only a batch uses (-q is harmless for one article: it has no progress).
+BATCH_ONLY = ("jobs", "max_requests", "no_resume", "check_processes")
+
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("articles", metavar="ARTICLE...", nargs=-1, required=True)
@@ -55,6 +58,7 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
     _settle_heap()
     files = expand(list(articles))
     options = options_from(params)
+    _say_which_wins(params)
     if files != list(articles) or len(files) != 1 or files[0].endswith(".jsonl"):
         if not output:
             raise InputError("several articles: name a directory for the results with -o OUTDIR")
@@ -64,9 +68,10 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
             resume=not params["no_resume"], encoding=params["encoding"],
             check_processes=params["check_processes"],
         )  # fmt: skip
-        run_batch_command(files, Path(output), options, batch, replay=params["replay"],
-                          quiet=params["quiet"])  # fmt: skip
+        run_batch_command(list(articles), files, Path(output), options, batch,
+                          replay=params["replay"], quiet=params["quiet"])  # fmt: skip
         return
+    _refuse_batch_options(params)
     meta = {k: params[k] for k in ("title", "source", "url", "published")}
     one_article(files[0], options, meta, output=output, fmt=fmt, replay=params["replay"],
                 encoding=params["encoding"], verbose=params["verbose"])  # fmt: skip
@@ -82,6 +87,33 @@ def options_from(params: dict[str, Any]) -> Options:
         timeout=params["timeout"], max_tokens=params["max_tokens"], repairs=params["repairs"],
         on_problems=params["on_problems"], window_chars=params["window_chars"],
     )  # fmt: skip
+
+
+def _given(name: str) -> bool:
+    """Whether the option was given on the command line (not by default or environment)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source is click.core.ParameterSource.COMMANDLINE
+
+
+def _refuse_batch_options(params: dict[str, Any]) -> None:
+    """Options only a batch uses, given for one article: said, before any request."""
+    given = [f"--{n.replace('_', '-')}" for n in BATCH_ONLY if _given(n)]
+    if given:
+        raise InputError(
+            f"{', '.join(given)}: only for many articles (several files, a directory or a"
+            " .jsonl file with -o OUTDIR); drop it for one article"
+        )
+
+
+def _say_which_wins(params: dict[str, Any]) -> None:
+    """--replay answers from recordings: a server or key given beside it is not used."""
+    unused = [f"--{n.replace('_', '-')}" for n in ("base_url", "api_key") if _given(n)]
+    if params["replay"] and unused:
+        click.echo(
+            f"summarizer: notice: --replay answers from the recordings in {params['replay']};"
+            f" {' and '.join(unused)} not used",
+            err=True,
+        )
 
 
 def _refuse_overwriting_inputs(inputs: list[str], files: list[str], outdir: Path) -> None:

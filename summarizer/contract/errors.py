@@ -20,6 +20,8 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1  # the grounding report has problems (or an article of a batch failed)
 EXIT_BAD_INPUT = 2  # unreadable file, JSON that does not fit the contract, bad options
 EXIT_SERVICE = 3  # the model service failed: key, quota, refusal, cut-off, outage
+EXIT_INTERNAL = 70  # a bug in the tool (sysexits' EX_SOFTWARE); the line says what it was
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 #: Problem keys named in a GroundingFailed message (the document lists them all).
 MAX_KEYS_IN_MESSAGE: int = 8

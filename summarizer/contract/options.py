@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from summarizer.contract.defaults import (
     DEFAULT_ON_PROBLEMS,
@@ -17,6 +18,19 @@ from summarizer.contract.defaults import (
     OnProblems,
 )
 from summarizer.contract.errors import InputError
+
+#: The type each option must have (bool is refused where a number is wanted).
+_TYPES: dict[str, tuple[type, ...]] = {
+    "model": (str,), "base_url": (str,), "api_key": (str,), "timeout": (int, float),
+    "max_tokens": (int,), "repairs": (int,), "on_problems": (str,), "window_chars": (int,),
+}  # fmt: skip
+_MAY_BE_NONE = frozenset({"model", "base_url", "api_key", "max_tokens"})
+_WANTED = {str: "a text", int: "a whole number", float: "a number"}
+
+
+def _is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,7 @@ class Options:
     window_chars: int = WINDOW_CHARS
 
     def __post_init__(self) -> None:
+        self._check_types()
         if self.on_problems not in ON_PROBLEMS:
             raise InputError(
                 f"on_problems {self.on_problems!r}: choose one of {', '.join(ON_PROBLEMS)}"
@@ -55,8 +70,23 @@ class Options:
             )
         if not (math.isfinite(self.timeout) and self.timeout > 0):
             raise InputError(f"timeout {self.timeout}: give a positive number of seconds")
+        if self.base_url is not None and not _is_http_url(self.base_url):
+            raise InputError(
+                f"base_url {self.base_url!r}: give an http:// or https:// address, such as"
+                " http://localhost:11434/v1"
+            )
         if self.max_tokens is not None and self.max_tokens < 1:
             raise InputError(f"max_tokens {self.max_tokens}: give a positive number of tokens")
+
+    def _check_types(self) -> None:
+        """A value of the wrong type is bad input too (a float of repairs, a string of
+        seconds), said as one line rather than as a TypeError deep in a run."""
+        for name, kinds in _TYPES.items():
+            value = getattr(self, name)
+            if value is None and name in _MAY_BE_NONE:
+                continue
+            if isinstance(value, bool) or not isinstance(value, kinds):
+                raise InputError(f"{name} {value!r}: give {_WANTED[kinds[-1]]}")
 
     def __repr__(self) -> str:  # the key stays out of logs and tracebacks
         key = "[redacted]" if self.api_key else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from summarizer.contract.article import ArticleInput
 from summarizer.contract.calls import CallStats
@@ -99,8 +99,15 @@ def article_document_flow(
     return article_flow(article_steps(article, options, settings.model, stats), settings)
 
 
-def _options(options: Options | None, *a: Any) -> Options:
-    """`options` with the keyword shortcuts that were given laid over it."""
-    names = ("model", "api_key", "base_url", "repairs", "on_problems")
-    given = {k: v for k, v in zip(names, a, strict=True) if v is not None}
-    return replace(options or Options(), **given)
+def _options(
+    options: Options | None,
+    model: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    repairs: int | None,
+    on_problems: OnProblems | None,
+) -> Options:
+    """`options` with the keyword shortcuts that were given laid over it (checked again)."""
+    shortcuts = {"model": model, "api_key": api_key, "base_url": base_url, "repairs": repairs,
+                 "on_problems": on_problems}  # fmt: skip
+    return replace(options or Options(), **{k: v for k, v in shortcuts.items() if v is not None})

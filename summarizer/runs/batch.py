@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from summarizer.contract.article import ArticleInput, sha256
 from summarizer.contract.calls import CallStats
-from summarizer.contract.defaults import DEFAULT_JOBS
+from summarizer.contract.defaults import DEFAULT_JOBS, MAX_CHECK_PROCESSES, MAX_JOBS
 from summarizer.contract.errors import InputError
 from summarizer.contract.models import GroundingReport, SummaryDocument
 from summarizer.contract.options import Options
@@ -39,9 +42,10 @@ from summarizer.pipeline.drivers import adrive, run_check
 from summarizer.providers.chat import AsyncModelClient
 from summarizer.providers.ratelimit import RateGate
 from summarizer.providers.settings import settings_for
-from summarizer.runs.outcomes import ERRORS_FILE, BatchReport, Job, Outcome, conclude
+from summarizer.runs.outcomes import BatchReport, Job, Outcome, conclude
+from summarizer.runs.outdir import OutputDir
 from summarizer.runs.progress import Progress
-from summarizer.sources.articles import Loaded, expand, iter_articles
+from summarizer.sources.articles import Loaded, expand, iter_articles, safe_id
 
 #: Articles in progress per request slot (`jobs`): while an article waits for its answer,
 #: the next one is being read and the last one checked and written, so a free slot never
@@ -49,6 +53,8 @@ from summarizer.sources.articles import Loaded, expand, iter_articles
 ARTICLES_PER_SLOT: int = 2
 #: Failures listed in the closing table; all of them are in errors.jsonl.
 MAX_FAILURES_SHOWN: int = 10
+#: How often a check process looks whether the batch process still lives, in seconds.
+PARENT_WATCH_SECONDS: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,16 @@ class BatchOptions:
     encoding: str | None = None
     check_processes: int = 0
 
+    def __post_init__(self) -> None:
+        bounds = {"jobs": (1, MAX_JOBS), "check_processes": (0, MAX_CHECK_PROCESSES)}
+        for name, (low, high) in bounds.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise InputError(f"{name} {value!r}: give a whole number from {low} to {high}")
+        cap = self.max_requests
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise InputError(f"max_requests {cap!r}: give a positive whole number")
+
 
 class Batch:
     """One batch run into `outdir`, through `client` (whose gate every request passes)."""
@@ -86,25 +102,25 @@ class Batch:
         self.batch = batch
         self.progress = progress
         self.report = BatchReport()
-        self._names: set[str] = set()
-        self._errors: TextIO | None = None
+        self.files = OutputDir(outdir)
         self._pool: ProcessPoolExecutor | None = None
 
     async def run(self, articles: Iterator[Loaded]) -> BatchReport:
+        """Every article to its end; interrupted (Ctrl-C), what was done is reported."""
         started = time.monotonic()
-        self.outdir.mkdir(parents=True, exist_ok=True)
-        for stale in self.outdir.glob(".*.tmp"):  # left by a run that was killed
-            stale.unlink(missing_ok=True)
+        self.files.open()
         if self.batch.check_processes:
-            self._pool = ProcessPoolExecutor(self.batch.check_processes)
+            self._pool = _check_pool(self.batch.check_processes)
         try:
-            with open(self.outdir / ERRORS_FILE, "w", encoding="utf-8") as self._errors:
-                lanes = self.batch.jobs * ARTICLES_PER_SLOT
-                await asyncio.gather(*(self._lane(articles) for _ in range(lanes)))
+            lanes = self.batch.jobs * ARTICLES_PER_SLOT
+            await asyncio.gather(*(self._lane(articles) for _ in range(lanes)))
+        except asyncio.CancelledError:
+            self.report.interrupted = True
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
-            self._errors = None
+            self._write_errors(force=True)
+            self.files.close()
             if self.progress:
                 self.progress.close()
         self.report.seconds = time.monotonic() - started
@@ -118,19 +134,19 @@ class Batch:
 
     async def _process(self, loaded: Loaded) -> Outcome:
         if loaded.article is None:
-            return Outcome(loaded.source, "failed", error=loaded.error)
+            return Outcome(loaded.source, "failed", id=loaded.id, error=loaded.error)
         if self.progress:
             for notice in loaded.notices:
                 self.progress.notice(notice)
         article = loaded.article
         digest = sha256(article.text)
-        name = self._output_name(article, digest)
+        name = self.files.name_for(article.id, digest)
         path = self.outdir / f"{name}.json"
         if self.batch.resume and self._already_done(path, digest):
             return Outcome(loaded.source, "skipped", id=name)
-        if self.report.aborted:
-            return Outcome(loaded.source, "failed", id=name,
-                           error=f"not attempted: {self.report.aborted}")  # fmt: skip
+        stopped = self.report.aborted or self.report.not_saved
+        if stopped:
+            return Outcome(loaded.source, "failed", id=name, error=f"not attempted: {stopped}")
         job = Job(loaded.source, name, path, replace(article, id=name))
         stats = CallStats()
         result: SummaryDocument | Exception
@@ -143,15 +159,17 @@ class Batch:
         return conclude(job, result, stats.requests)
 
     async def _check(self, check: Check) -> GroundingReport:
+        """The checks in the pool; a pool broken by a process that died (killed, out of
+        memory) is replaced, and this check runs here, so no other article pays for it."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, run_check, check)
-
-    def _output_name(self, article: ArticleInput, digest: str) -> str:
-        base = article.id or digest[:16]
-        if base in self._names:  # the same id twice in one batch
-            base = f"{base}-{digest[:8]}"
-        self._names.add(base)
-        return base
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, run_check, check)
+        except BrokenProcessPool:
+            if self._pool is pool and pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = _check_pool(self.batch.check_processes)
+            return run_check(check)
 
     def _already_done(self, path: Path, digest: str) -> bool:
         """Whether `path` holds a result for this text, model and prompt version."""
@@ -168,16 +186,27 @@ class Batch:
     def _record(self, outcome: Outcome) -> None:
         if outcome.fatal:
             self.report.aborted = self.report.aborted or outcome.error
+        if outcome.no_room:
+            self.report.not_saved = self.report.not_saved or outcome.error
         self.report.counts[outcome.status] += 1
         self.report.requests += outcome.requests
         if outcome.status == "failed":
             if len(self.report.failures) < MAX_FAILURES_SHOWN:
                 self.report.failures.append(outcome)
-            assert self._errors is not None
-            self._errors.write(json.dumps(_error_record(outcome), ensure_ascii=False) + "\n")
-            self._errors.flush()
+            self.files.errors.append(_error_record(outcome))
+            self._write_errors()
         if self.progress:
             self.progress.update(outcome)
+
+    def _write_errors(self, *, force: bool = False) -> None:
+        try:
+            self.files.write_errors(force=force)
+            self.report.errors_written = True
+        except OSError as e:  # kept in memory; the closing table lists the first ones
+            self.report.errors_written = False
+            self.report.not_saved = self.report.not_saved or (
+                f"cannot write in {self.outdir}: {e.strerror or e}"
+            )
 
 
 def _error_record(outcome: Outcome) -> dict[str, Any]:
@@ -222,8 +251,8 @@ async def arun_batch(
     import httpx2
 
     options, batch, outdir = options or Options(), batch or BatchOptions(), Path(outdir)
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"-o {outdir}: a file is there; several articles need a directory")
+    if isinstance(articles, str | Path | ArticleInput):
+        articles = [articles]  # one name, not a sequence of characters
     if http_client is None:
         slots = batch.jobs + 2
         limits = httpx2.Limits(max_connections=slots, max_keepalive_connections=slots)
@@ -238,9 +267,25 @@ async def arun_batch(
 def _loaded(
     articles: Sequence[str | Path | ArticleInput], encoding: str | None
 ) -> Iterator[Loaded]:
-    """Every article to do, read as the lanes take them."""
+    """Every article to do, read as the lanes take them; ids made safe as file names."""
     for n, item in enumerate(articles, start=1):
         if isinstance(item, ArticleInput):
-            yield Loaded(source=item.id or f"article {n}", article=item)
+            safe = replace(item, id=safe_id(item.id)) if item.id else item
+            yield Loaded(source=item.id or f"article {n}", article=safe)
         else:
             yield from iter_articles(expand([str(item)]), encoding)
+
+
+def _check_pool(processes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(processes, initializer=_end_with_parent, initargs=(os.getpid(),))
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a pool process: end when the batch process is gone (killed: nobody says stop)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()

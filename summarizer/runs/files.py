@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 from pathlib import Path
 
 _serial = itertools.count()
+#: Failures to write that every further file in the directory would meet too (a full disk,
+#: a read-only or forbidden directory): a batch stops on them.
+NO_ROOM = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT})
 
 
 def write_atomic(path: Path, text: str, *, fsync: bool = True) -> None:

@@ -11,9 +11,8 @@ from summarizer.contract.article import ArticleInput
 from summarizer.contract.errors import FatalServiceError, GroundingFailed, NotSent, UserError
 from summarizer.contract.models import SummaryDocument
 from summarizer.reports.escape import terminal
-from summarizer.runs.files import write_atomic
-
-ERRORS_FILE = "errors.jsonl"
+from summarizer.runs.files import NO_ROOM, write_atomic
+from summarizer.runs.outdir import ERRORS_FILE
 
 Status = Literal["ok", "flagged", "dropped", "skipped", "failed"]
 STATUSES: tuple[Status, ...] = ("ok", "flagged", "dropped", "skipped", "failed")
@@ -28,6 +27,8 @@ class Outcome:
     error: str | None = None
     #: The failure is one that every further request would meet (key, quota, model).
     fatal: bool = False
+    #: The result could not be written, as no further one could be (disk full, read-only).
+    no_room: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,8 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
             write_atomic(kept, result.document.model_dump_json(indent=2), fsync=False)
             return Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
     except OSError as e:
-        where = job.path.parent
-        return Outcome(source, "failed", name, requests,
-                       f"cannot write the result in {where}: {e.strerror or e}")  # fmt: skip
+        error = f"cannot write the result in {job.path.parent}: {e.strerror or e}"
+        return Outcome(source, "failed", name, requests, error, no_room=e.errno in NO_ROOM)
     except Exception as e:
         result = e
     if isinstance(result, NotSent) and requests:
@@ -77,11 +77,20 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
 
 @dataclass
 class BatchReport:
+    """How a batch ended: its outcomes counted, its first failures, and why it stopped."""
+
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Outcome] = field(default_factory=list)
     requests: int = 0
     seconds: float = 0.0
+    #: Why the sending stopped: a failure every further request would meet.
     aborted: str | None = None
+    #: Why the writing stopped: no further result could be saved (disk full, read-only).
+    not_saved: str | None = None
+    #: Whether errors.jsonl holds every failure (it could not be written otherwise).
+    errors_written: bool = True
+    #: Interrupted (Ctrl-C): the articles not reached are in no count.
+    interrupted: bool = False
 
     @property
     def failed(self) -> int:
@@ -95,9 +104,32 @@ def report_table(report: BatchReport, outdir: Path) -> str:
         lines.append(f"{status:<10} {report.counts[status]:>8}")
     total = sum(report.counts.values())
     lines.append(f"{'total':<10} {total:>8}   requests {report.requests}   {report.seconds:.2f} s")
+    if report.interrupted:
+        lines.append("interrupted: the articles not reached are not counted; a rerun does them")
     if report.aborted:
         lines.append(f"stopped sending: {terminal(report.aborted)}")
+    if report.not_saved:
+        lines.append(f"stopped writing: {terminal(report.not_saved)}")
     if report.failed:
-        lines.append(f"failed (all {report.failed} in {terminal(str(outdir / ERRORS_FILE))}):")
+        where = terminal(str(outdir / ERRORS_FILE))
+        shown = f"the first {len(report.failures)}" if report.failed > len(report.failures) else (
+            "all"
+        )  # fmt: skip
+        lines.append(
+            f"failed (all {report.failed} in {where}):"
+            if report.errors_written
+            else f"failed ({where} could not be written; {shown} of {report.failed} here):"
+        )
         lines += [f"  {terminal(o.source)}: {terminal(o.error or '')}" for o in report.failures]
     return "\n".join(lines)
+
+
+def saved_line(report: BatchReport, outdir: Path) -> str:
+    """One line on what was saved and what was not, for a batch that stopped early."""
+    saved = sum(report.counts[s] for s in ("ok", "flagged", "dropped", "skipped"))
+    why = report.not_saved or ("interrupted" if report.interrupted else "stopped")
+    return (
+        f"{why}: {saved} result(s) saved in {outdir}, {report.failed} article(s) not saved"
+        + (" (see the table)" if report.failed else "")
+        + "; a rerun does what is missing"
+    )

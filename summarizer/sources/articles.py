@@ -26,6 +26,9 @@ ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text", ".json", ".jsonl", ".html"
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 #: Longest article id used as a file name (a hash suffix keeps longer ones distinct).
 MAX_ID_CHARS: int = 80
+#: Ends the name of a document kept by `--on-problems fail` (`<id>.failed.json`): no id
+#: may end with it, so that such a document never takes another article's name.
+RESERVED_SUFFIX = ".failed"
 
 _HTML_START_RE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>])", re.IGNORECASE)
 
@@ -38,14 +41,17 @@ class Loaded:
     article: ArticleInput | None = None
     error: str | None = None
     notices: list[str] = field(default_factory=list)
+    #: The article's id when it could not be read but its input named one.
+    id: str | None = None
 
 
 def safe_id(raw: str) -> str:
     """An id safe as a file name in OUTDIR: letters, digits, '.', '_', '-'; no leading dot;
-    at most MAX_ID_CHARS. An id that had to change gets a hash of the original, so that two
-    different ids never become one ("../../etc/x" -> "etc-x-1a2b3c4d")."""
+    not ending in RESERVED_SUFFIX; at most MAX_ID_CHARS. An id that had to change gets a
+    hash of the original, so that two different ids never become one ("../../etc/x" ->
+    "etc-x-1a2b3c4d")."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip(".-")
-    if cleaned == raw and len(raw) <= MAX_ID_CHARS:
+    if cleaned == raw and len(raw) <= MAX_ID_CHARS and not raw.endswith(RESERVED_SUFFIX):
         return raw
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
     return f"{cleaned[: MAX_ID_CHARS - 9].rstrip('.-') or 'article'}-{digest}"
@@ -152,6 +158,8 @@ def iter_articles(files: list[str], encoding: str | None = None) -> Iterator[Loa
             article, notices = load_article(path, encoding)
         except InputError as e:
             yield Loaded(source=name(path), error=str(e))
+        except Exception as e:  # a bug (or a broken install) costs this article only
+            yield Loaded(source=name(path), error=f"internal error: {type(e).__name__}: {e}")
         else:
             yield Loaded(source=name(path), article=article, notices=notices)
 
@@ -168,17 +176,19 @@ def _jsonl(path: str) -> Iterator[Loaded]:
         return
     with f:
         for number, raw in enumerate(f, start=1):
-            if not raw.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                text = decode(raw, where).text
-                article = from_json(json.loads(text), where)
-            except json.JSONDecodeError as e:
-                yield Loaded(source=where, error=f"{where}: not JSON: {e.msg}")
-                continue
-            except InputError as e:
-                yield Loaded(source=where, error=str(e))
-                continue
-            article = replace(article, id=safe_id(article.id or f"{stem}-{number}"))
-            yield Loaded(source=where, article=article)
+            if raw.strip():
+                yield _jsonl_line(raw, f"{path}:{number}", f"{stem}-{number}")
+
+
+def _jsonl_line(raw: bytes, where: str, default_id: str) -> Loaded:
+    data: object = None
+    try:
+        data = json.loads(decode(raw, where).text)
+        article = from_json(data, where)
+    except json.JSONDecodeError as e:
+        return Loaded(source=where, error=f"{where}: not JSON: {e.msg}")
+    except InputError as e:
+        named = data.get("id") if isinstance(data, dict) else None
+        given = safe_id(str(named)) if isinstance(named, str | int) and str(named) else None
+        return Loaded(source=where, error=str(e), id=given)
+    return Loaded(source=where, article=replace(article, id=safe_id(article.id or default_id)))
