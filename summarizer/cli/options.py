@@ -13,12 +13,14 @@ from summarizer.contract.defaults import (
     DEFAULT_MODEL,
     DEFAULT_ON_PROBLEMS,
     DEFAULT_REPAIRS,
+    DEFAULT_RESPONSE_FORMAT,
     MAX_CHECK_PROCESSES,
     MAX_JOBS,
     MAX_REPAIRS,
     MIN_WINDOW_CHARS,
     ON_PROBLEMS,
     REQUEST_TIMEOUT,
+    RESPONSE_FORMATS,
     WINDOW_CHARS,
 )
 
@@ -65,6 +67,10 @@ MODEL = (
         help="Seconds to wait for one answer.",
     ),
     click.option("--max-tokens", type=int, help="Cap on the model's answer, in tokens."),
+    click.option("--response-format", type=click.Choice(RESPONSE_FORMATS),
+                 default=DEFAULT_RESPONSE_FORMAT, show_default=True,
+                 help="json_schema: OpenAI's strict Structured Outputs; json_object: the"
+                 " schema as llama.cpp's server and other local servers take it."),
 )
 
 #: How an article is extracted and what happens to items with problems.

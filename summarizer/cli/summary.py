@@ -86,6 +86,7 @@ def options_from(params: dict[str, Any]) -> Options:
         api_key=params["api_key"] or ("replay" if params["replay"] else None),  # no key needed
         timeout=params["timeout"], max_tokens=params["max_tokens"], repairs=params["repairs"],
         on_problems=params["on_problems"], window_chars=params["window_chars"],
+        response_format=params["response_format"],
     )  # fmt: skip
 
 

@@ -31,3 +31,9 @@ MAX_REPAIRS: int = 5
 OnProblems = Literal["flag", "drop", "fail"]
 ON_PROBLEMS: tuple[str, ...] = ("flag", "drop", "fail")
 DEFAULT_ON_PROBLEMS: OnProblems = "flag"
+
+#: How the schema goes to the server: OpenAI's strict Structured Outputs, or the
+#: `json_object` form with a schema that llama.cpp's server (and others) take.
+ResponseFormat = Literal["json_schema", "json_object"]
+RESPONSE_FORMATS: tuple[str, ...] = ("json_schema", "json_object")
+DEFAULT_RESPONSE_FORMAT: ResponseFormat = "json_schema"

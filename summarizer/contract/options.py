@@ -10,12 +10,15 @@ from urllib.parse import urlsplit
 from summarizer.contract.defaults import (
     DEFAULT_ON_PROBLEMS,
     DEFAULT_REPAIRS,
+    DEFAULT_RESPONSE_FORMAT,
     MAX_REPAIRS,
     MIN_WINDOW_CHARS,
     ON_PROBLEMS,
     REQUEST_TIMEOUT,
+    RESPONSE_FORMATS,
     WINDOW_CHARS,
     OnProblems,
+    ResponseFormat,
 )
 from summarizer.contract.errors import InputError
 
@@ -23,6 +26,7 @@ from summarizer.contract.errors import InputError
 _TYPES: dict[str, tuple[type, ...]] = {
     "model": (str,), "base_url": (str,), "api_key": (str,), "timeout": (int, float),
     "max_tokens": (int,), "repairs": (int,), "on_problems": (str,), "window_chars": (int,),
+    "response_format": (str,),
 }  # fmt: skip
 _MAY_BE_NONE = frozenset({"model", "base_url", "api_key", "max_tokens"})
 _WANTED = {str: "a text", int: "a whole number", float: "a number"}
@@ -42,7 +46,9 @@ class Options:
     - `on_problems`: "flag" keeps items and marks their problems, "drop" removes them (into
       the document's `dropped`), "fail" raises `GroundingFailed` with the document;
     - `window_chars`: a longer article goes to the model in overlapping parts this long;
-    - `timeout`: seconds to wait for one answer; `max_tokens`: cap on an answer.
+    - `timeout`: seconds to wait for one answer; `max_tokens`: cap on an answer;
+    - `response_format`: "json_schema" (OpenAI's Structured Outputs) or "json_object" (the
+      schema as llama.cpp's server and others take it).
 
     A bad value raises `InputError` at once, before any request is paid for.
     """
@@ -55,9 +61,15 @@ class Options:
     repairs: int = DEFAULT_REPAIRS
     on_problems: OnProblems = DEFAULT_ON_PROBLEMS
     window_chars: int = WINDOW_CHARS
+    response_format: ResponseFormat = DEFAULT_RESPONSE_FORMAT
 
     def __post_init__(self) -> None:
         self._check_types()
+        if self.response_format not in RESPONSE_FORMATS:
+            raise InputError(
+                f"response_format {self.response_format!r}: choose one of"
+                f" {', '.join(RESPONSE_FORMATS)}"
+            )
         if self.on_problems not in ON_PROBLEMS:
             raise InputError(
                 f"on_problems {self.on_problems!r}: choose one of {', '.join(ON_PROBLEMS)}"

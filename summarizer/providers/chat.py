@@ -31,12 +31,13 @@ from summarizer.providers.failures import (
     NotJSONBody,
     check_body,
     is_transient,
+    public_url,
     redact,
     retry_after,
     server_text,
     service_error,
 )
-from summarizer.providers.ratelimit import RateGate
+from summarizer.providers.ratelimit import MAX_UNANSWERED_IN_A_ROW, RateGate
 from summarizer.providers.settings import ModelSettings
 
 if TYPE_CHECKING:
@@ -215,7 +216,13 @@ class AsyncModelClient:
         stats.requests += 1
         try:
             completion = await self._create(body)
+        except openai.APIConnectionError as exc:  # no answer at all (a timeout too)
+            await asyncio.shield(self.gate.release())
+            if self.gate.answered(False):
+                raise self._server_down(exc) from None
+            raise
         except openai.RateLimitError as exc:
+            self.gate.answered(True)
             if getattr(exc, "code", None) == "insufficient_quota":
                 await self.gate.release()  # not a rate: nothing to slow down for
             else:
@@ -223,12 +230,23 @@ class AsyncModelClient:
                 pause = min(asked, MAX_RETRY_AFTER) if asked is not None else None
                 await self.gate.release(rate_limited=True, retry_after=pause)
             raise
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, openai.APIStatusError | NotJSONBody):
+                self.gate.answered(True)  # an answer, if not a good one
             # Shielded: a call cancelled here still gives its slot back.
             await asyncio.shield(self.gate.release())
             raise
+        self.gate.answered(True)
         await self.gate.release()
         return completion
+
+    def _server_down(self, exc: Exception) -> FatalServiceError:
+        where = public_url(self.settings.base_url)
+        cause = service_error(exc, self.settings, 1)
+        return FatalServiceError(
+            f"{where} answered none of the last {MAX_UNANSWERED_IN_A_ROW} requests ({cause});"
+            " it looks down: stopped sending, try again later"
+        )
 
     async def _create(self, body: bytes) -> Any:
         try:

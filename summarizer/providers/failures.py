@@ -20,6 +20,11 @@ MIN_REDACTED_KEY_CHARS: int = 4
 #: The longest `retry-after` honoured, in seconds; a server asking for more is not retried.
 MAX_RETRY_AFTER: float = 60.0
 
+#: What a server that refuses a request's shape says (a field, a type it does not take).
+_SHAPE_RE = re.compile(
+    r"response_format|json_schema|input should be '|extra (?:inputs|fields) (?:are )?not"
+    r" permitted|unrecognized request argument|max_completion_tokens"
+)
 #: Shapes of API keys that servers echo in messages: OpenAI's (also masked), bearer tokens,
 #: and the prefixed keys of other OpenAI-compatible providers.
 _SECRET_RE = re.compile(
@@ -97,9 +102,25 @@ def retry_after(exc: BaseException) -> float | None:
             return None
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Failures worth retrying: rate limits (not quota), 5xx, 408/409, timeouts, cut links."""
+def rejects_the_shape(exc: BaseException) -> bool:
+    """Whether the server refused the request for its shape, which no retry changes: it
+    does not take `response_format` `json_schema` (llama.cpp's server answers 500 "Input
+    should be 'text' or 'json_object'"), or another field of ours."""
     import openai
+
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 422, 500):
+        return False
+    said = _server_message(exc, None).lower()
+    return bool(_SHAPE_RE.search(said)) and "invalid schema for response_format" not in said
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures worth retrying: rate limits (not quota), 5xx, 408/409, timeouts, cut links;
+    not a request whose shape the server refuses."""
+    import openai
+
+    if rejects_the_shape(exc):
+        return False
 
     if isinstance(exc, openai.RateLimitError):
         wait = retry_after(exc)
@@ -117,6 +138,12 @@ def service_error(exc: BaseException, settings: ModelSettings, attempts: int) ->
 
     where, key = public_url(settings.base_url), settings.api_key
     after = f" (after {attempts} attempts)" if attempts > 1 else ""
+    if rejects_the_shape(exc):
+        return FatalServiceError(
+            f"{where} does not take this request's shape ({exc.status_code}: "  # type: ignore[attr-defined]
+            f"{_server_message(exc, key)}); a server without OpenAI's response_format"
+            " json_schema (llama.cpp, older local servers) takes --response-format json_object"
+        )
     if isinstance(exc, openai.AuthenticationError):
         return FatalServiceError(
             f"{where} rejected the API key (401): check OPENAI_API_KEY or --api-key"

@@ -17,6 +17,9 @@ from summarizer.contract.errors import NotSent, ServiceError
 
 #: Pause for the whole batch after a 429 that says nothing about how long to wait, seconds.
 DEFAULT_RATE_LIMIT_PAUSE: float = 1.0
+#: Requests in a row, across the batch, that got no answer at all (connection refused or
+#: cut, timeout) before the server is taken for down and the sending stops.
+MAX_UNANSWERED_IN_A_ROW: int = 10
 
 
 class RequestCapReached(ServiceError):
@@ -41,6 +44,8 @@ class RateGate:
         #: Why the gate closed for good (a failure every further request would meet).
         self.stopped: str | None = None
         self._successes = 0
+        #: Requests in a row that got no answer (any answer, an error too, resets it).
+        self.unanswered = 0
         self._clock = clock
         self._changed = asyncio.Condition()
 
@@ -81,6 +86,12 @@ class RateGate:
                     self.limit += 1
                     self._successes = 0
             self._changed.notify_all()
+
+    def answered(self, answered: bool) -> bool:
+        """Count a request that got an answer (of any status) or none; True when
+        MAX_UNANSWERED_IN_A_ROW in a row got none: the server is down."""
+        self.unanswered = 0 if answered else self.unanswered + 1
+        return self.unanswered >= MAX_UNANSWERED_IN_A_ROW
 
     async def stop(self, reason: str) -> None:
         """Let nothing more through, and wake those waiting to tell them why."""

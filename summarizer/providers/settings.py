@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from summarizer.contract.defaults import DEFAULT_MODEL, REQUEST_TIMEOUT
+from summarizer.contract.defaults import DEFAULT_MODEL, REQUEST_TIMEOUT, ResponseFormat
 from summarizer.contract.errors import InputError
 from summarizer.contract.options import Options
 from summarizer.contract.schemas import extraction_schema
@@ -29,6 +31,9 @@ class ModelSettings:
     timeout: float = REQUEST_TIMEOUT
     temperature: float | None = 0.0
     max_tokens: int | None = None
+    #: "json_schema": OpenAI's strict Structured Outputs; "json_object": the schema as
+    #: llama.cpp's server takes it (`{"type": "json_object", "schema": ...}`, `max_tokens`).
+    response_format: ResponseFormat = "json_schema"
 
     def __repr__(self) -> str:  # the key stays out of logs and tracebacks
         key = "[redacted]" if self.api_key else None
@@ -66,19 +71,18 @@ class ModelSettings:
         }
 
     def request(self, messages: list[Message]) -> dict[str, Any]:
-        """The Chat Completions request for `messages`, with the strict extraction schema."""
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": extraction_schema()},
-            },
-        }
+        """The Chat Completions request for `messages`, with the extraction schema."""
+        body: dict[str, Any] = {"model": self.model, "messages": messages}
+        if self.response_format == "json_object":
+            body["response_format"] = {"type": "json_object", "schema": plain_schema()}
+        else:
+            schema = {"name": SCHEMA_NAME, "strict": True, "schema": extraction_schema()}
+            body["response_format"] = {"type": "json_schema", "json_schema": schema}
         if self.temperature is not None:
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
-            body["max_completion_tokens"] = self.max_tokens
+            cap = "max_tokens" if self.response_format == "json_object" else "max_completion_tokens"
+            body[cap] = self.max_tokens
         return body
 
     def encode(self, messages: list[Message]) -> bytes:
@@ -93,4 +97,23 @@ def settings_for(options: Options) -> ModelSettings:
     return ModelSettings.from_env(
         model=options.model, base_url=options.base_url, api_key=options.api_key,
         timeout=options.timeout, max_tokens=options.max_tokens,
+        response_format=options.response_format,
     )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def plain_schema() -> dict[str, Any]:
+    """The extraction schema without `maxItems`, for servers that build a grammar from the
+    schema (llama.cpp): a bound of N items becomes N nested rules there, and the grammar of
+    the contract's limits is too large to parse. The answer is held to the limits when it is
+    read (`extraction.answers`), so a degenerate model is refused, not obeyed."""
+    schema = copy.deepcopy(extraction_schema())
+    frontier: list[Any] = [schema]
+    while frontier:
+        node = frontier.pop()
+        if isinstance(node, dict):
+            node.pop("maxItems", None)
+            frontier += node.values()
+        elif isinstance(node, list):
+            frontier += node
+    return schema
