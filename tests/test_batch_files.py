@@ -241,3 +241,19 @@ def test_a_killed_batch_takes_its_check_processes_with_it(tmp_path):
         while any(Path(f"/proc/{p}").exists() for p in pool) and time.monotonic() < deadline:
             time.sleep(0.1)
     assert not any(Path(f"/proc/{p}/cmdline").exists() for p in pool)
+
+
+def test_a_broken_html_reader_costs_only_the_html_article(tmp_path, monkeypatch):
+    from summarizer.sources import articles
+
+    def broken(html: str, where: str):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")
+
+    monkeypatch.setattr(articles, "from_html", broken)
+    inputs = write_articles(tmp_path / "in", 2)
+    (inputs / "page.html").write_text(f"<html><body><p>{article(3)}</p></body></html>")
+    with FakeOpenAI() as fake:
+        done = batch(inputs, tmp_path / "out", fake)
+    assert done.returncode == 1 and "ok                2" in done.stdout
+    (record,) = [json.loads(x) for x in (tmp_path / "out" / ERRORS_FILE).read_text().splitlines()]
+    assert record["error"].startswith("internal error: ImportError: lxml.html.clean")

@@ -73,7 +73,11 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
         (SUMMARY_KEY, "headline", extraction.headline),
         (SUMMARY_KEY, "summary", extraction.summary),
     ]  # fmt: skip
-    text_problems = _free_text_problems(article, free_texts)
+    # Orders to a model support no sentence of the model's own words either.
+    reported = _Article.of(_blanked(article_text, article.injections)) if article.injections else (
+        article
+    )  # fmt: skip
+    text_problems = _free_text_problems(reported, free_texts)
 
     reports: dict[str, ItemReport] = {}
     for key, item in zip(report_keys, items):
@@ -118,6 +122,15 @@ class _Article:
         words = (index.starts, index.ends, index.keys)
         numbers = ArticleNumbers.of(text, words, index.positions)
         return cls(text, index, numbers, injection_spans(text, index.positions.keys()))
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span turned to spaces (offsets kept)."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts += [text[last:start], " " * (end - start)]
+        last = end
+    return "".join([*parts, text[last:]])
 
 
 def _strings(extraction: Extraction) -> Iterator[str]:

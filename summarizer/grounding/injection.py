@@ -16,7 +16,16 @@ _WHOSE = (
     r"(?:your|previous|prior|above|earlier|preceding|system|all(?:\s+of)?\s+(?:your|the)"
     r"|the\s+(?:previous|prior|above|earlier|preceding|system))"
 )
-_MODEL = r"(?:AI|assistant|language model|chatbot|LLM|summari[sz]er)"
+_MODEL = (
+    r"(?:AI(?:\s+(?:model|system|tool|assistant)s?)?|assistant|language model|chatbot|LLM|GPT"
+    r"|summari[sz]er|summari[sz]ing\s+(?:tool|software|system|model|program|bot)"
+    r"|(?:automated|AI)\s+(?:summary|summari[sz]ation)\s+(?:tool|system))"
+)
+#: What an order to a model asks for.
+_ORDER = (
+    r"(?:ignore|disregard|forget|report|say|state|write|output|include|claim|print"
+    r"|summari[sz]e|describe|add|mention|omit)"
+)
 #: Phrases that only make sense as orders to a language model.
 INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.IGNORECASE)
@@ -27,6 +36,16 @@ INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:system prompt|developer message|hidden instructions)\b",
         rf"\b{_MODEL}s?\b[^.!?\n]{{0,20}}\b(?:must|should|shall)\s+"
         r"(?:report|say|state|write|output|include|claim)\b",
+        # Addressed, at a sentence's start: "Assistant, disregard...", "Note to the
+        # summarising tool: state..." ("he asked the assistant: report..." is news)
+        rf"(?m)(?:^|(?<=[.!?] ))\s*(?:(?:a\s+)?note\s+to\s+|dear\s+|hey\s+)?(?:the\s+|any\s+)?"
+        rf"{_MODEL}s?\s*[,:]\s*(?:please\s+)?{_ORDER}\b",
+        # Named as the reader: "any AI reading this", "the model summarising this text"
+        rf"\b(?:any|every|all|the)\s+{_MODEL}s?\s+(?:that\s+(?:is|are)\s+)?"
+        r"(?:reading|summari[sz]ing|processing|parsing)\s+(?:this|these)\b",
+        # "Instructions for AI systems:", "Message to the language model:"
+        rf"\b(?:instructions?|message|note|orders?)\s+(?:to|for)\s+(?:any\s+|all\s+|the\s+)?"
+        rf"{_MODEL}s?\b",
     )
 )
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
@@ -36,7 +55,8 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 TRIGGER_WORDS: frozenset[str] = frozenset(
     {"ignore", "disregard", "forget", "override", "bypass", "you", "act", "pretend", "system",
      "developer", "hidden", "ai", "assistant", "model", "chatbot", "llm", "summarizer",
-     "summariser"}
+     "summariser", "gpt", "summarising", "summarizing", "summary", "summarisation",
+     "summarization"}
 )  # fmt: skip
 
 
