@@ -214,3 +214,16 @@ def test_a_model_that_obeyed_an_injection_is_flagged_in_the_headline(tmp_path):
     assert done.returncode == 0
     assert "- ✗ `number_not_supported`: headline states" in done.stdout
     assert "- ✗ `entity_not_in_source`: headline names" in done.stdout
+
+
+@pytest.mark.parametrize("key", ["k3y-6c", "AB$%^&*(){}[]|~ key"], ids=["six", "unusual"])
+def test_the_cassette_recorder_scrubs_the_key_by_its_value(key):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from compose_cassettes import scrub_response
+
+    body = json.dumps({"error": {"message": f"Incorrect API key provided: {key}."}})
+    response = {"headers": {"content-type": ["application/json"], "set-cookie": ["s=1"]},
+                "body": {"string": body.encode()}}  # fmt: skip
+    scrubbed = scrub_response(response, key)
+    assert key not in scrubbed["body"]["string"] and "[redacted]" in scrubbed["body"]["string"]
+    assert list(scrubbed["headers"]) == ["content-type"]
