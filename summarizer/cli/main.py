@@ -9,6 +9,7 @@ import sys
 import click
 
 from summarizer.cli.help import EXIT_CODES_HELP
+from summarizer.cli.render import render
 from summarizer.cli.summary import summary
 from summarizer.cli.validate import validate
 from summarizer.contract.errors import (
@@ -48,6 +49,7 @@ DEBUG_VARIABLE = "SUMMARIZER_DEBUG"
 
 cli.add_command(summary)
 cli.add_command(validate)
+cli.add_command(render)
 
 
 def main(argv: list[str] | None = None) -> None:

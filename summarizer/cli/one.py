@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from summarizer.cli.emit import default_format, emit
 from summarizer.contract.errors import InputError
 from summarizer.reports.escape import terminal
 
 if TYPE_CHECKING:
     from summarizer.contract.calls import CallStats
-    from summarizer.contract.models import SummaryDocument
     from summarizer.contract.options import Options
 
 
@@ -59,7 +58,7 @@ def one_article(
     finally:
         if verbose:
             _report_calls(stats, client.settings.model, options.repairs)
-    emit_document(document, fmt, output)
+    emit(document, fmt or default_format(output, piped="json"), output, article.text)
     if failed:
         raise failed
 
@@ -99,33 +98,3 @@ def _report_calls(stats: CallStats, model: str, repairs: int) -> None:
         f" article); {stats.prompt_tokens} prompt + {stats.completion_tokens} completion tokens",
         err=True,
     )
-
-
-def emit_document(document: SummaryDocument, fmt: str | None, output: str | None) -> None:
-    """Write the document in `fmt` (by default from -o's suffix, or the terminal) to
-    `output` atomically, or to stdout."""
-    from summarizer.reports.markdown import document_markdown
-    from summarizer.reports.text import document_text
-    from summarizer.runs.files import write_atomic
-
-    if fmt is None:
-        suffix = Path(output).suffix.lower() if output else ""
-        fmt = {".md": "markdown", ".txt": "text"}.get(suffix) or (
-            "text" if output is None and sys.stdout.isatty() else "json"
-        )
-    if fmt == "markdown":
-        text = document_markdown(document)
-    elif fmt == "text":
-        text = document_text(document)
-    else:
-        text = document.model_dump_json(indent=2) + "\n"
-    if output:
-        try:
-            write_atomic(Path(output), text)
-        except OSError as e:
-            raise InputError(
-                f"-o {output}: cannot write ({e.strerror}); the result was not saved:"
-                " choose a writable place"
-            ) from None
-    else:
-        click.echo(text, nl=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from summarizer.cli.batch import run_batch_command
+from summarizer.cli.emit import FORMATS
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.one import one_article
 from summarizer.cli.options import ARTICLE, BATCH, EXTRACTION, MODEL, OUTPUT, options
@@ -16,6 +17,7 @@ from summarizer.contract.errors import InputError
 
 if TYPE_CHECKING:
     from summarizer.contract.options import Options
+    from summarizer.runs.batch import BatchOptions
 
 #: Options that only a batch uses (-q is harmless for one article: it has no progress).
 BATCH_ONLY = ("jobs", "max_requests", "no_resume", "check_processes")
@@ -26,10 +28,12 @@ BATCH_ONLY = ("jobs", "max_requests", "no_resume", "check_processes")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "markdown", "text"]),
+    type=click.Choice(FORMATS),
     default=None,
     help="json: the summary document (contract v1); markdown: a brief for editors; text: a "
-    "terminal view. Default: text on a terminal, json when piped or written with -o.",
+    "terminal view; html: the article with its evidence highlighted (for many articles: "
+    "<id>.html beside each <id>.json, and index.html). Default: from -o's suffix, else text "
+    "on a terminal and json when piped.",
 )
 @click.option("-o", "--output", metavar="FILE|OUTDIR",
               help="Write to FILE, not stdout; for many articles, their directory.")  # fmt: skip
@@ -52,7 +56,6 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
       summarizer summary wire/ -o results/ --jobs 16
       summarizer summary today.jsonl -o results/ --max-requests 2000
     """
-    from summarizer.runs.batch import BatchOptions
     from summarizer.sources.articles import expand
 
     _settle_heap()
@@ -63,11 +66,7 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
         if not output:
             raise InputError("several articles: name a directory for the results with -o OUTDIR")
         _refuse_overwriting_inputs(list(articles), files, Path(output))
-        batch = BatchOptions(
-            jobs=params["jobs"] or DEFAULT_JOBS, max_requests=params["max_requests"],
-            resume=not params["no_resume"], encoding=params["encoding"],
-            check_processes=params["check_processes"],
-        )  # fmt: skip
+        batch = _batch_options(fmt, params)
         run_batch_command(list(articles), files, Path(output), options, batch,
                           replay=params["replay"], quiet=params["quiet"])  # fmt: skip
         return
@@ -87,6 +86,22 @@ def options_from(params: dict[str, Any]) -> Options:
         timeout=params["timeout"], max_tokens=params["max_tokens"], repairs=params["repairs"],
         on_problems=params["on_problems"], window_chars=params["window_chars"],
         response_format=params["response_format"],
+    )  # fmt: skip
+
+
+def _batch_options(fmt: str | None, params: dict[str, Any]) -> BatchOptions:
+    """How the batch runs, from the command line; a brief format is refused for many."""
+    from summarizer.runs.batch import BatchOptions
+
+    if fmt not in (None, "json", "html"):
+        raise InputError(
+            f"--format {fmt}: many articles are written as JSON documents (and HTML pages"
+            " with --format html); render a brief from one with: summarizer render DOC.json"
+        )
+    return BatchOptions(
+        jobs=params["jobs"] or DEFAULT_JOBS, max_requests=params["max_requests"],
+        resume=not params["no_resume"], encoding=params["encoding"],
+        check_processes=params["check_processes"], pages=fmt == "html",
     )  # fmt: skip
 
 

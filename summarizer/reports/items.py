@@ -29,3 +29,21 @@ def label(item: Item) -> str:
 
 def figure_text(f: Figure) -> str:
     return f"{f.as_written} ({f.unit}{', approximate' if f.approximate else ''})"
+
+
+#: Characters of an excerpt shown whole under its item; a longer one is cut with "…".
+EXCERPT_CHARS: int = 160
+
+
+def short(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """`text` whole when short, else cut at a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def excerpts(doc: SummaryDocument, key: str, item: Item) -> list[tuple[str, bool]]:
+    """Each evidence excerpt of the item (cut when long), and whether it was found."""
+    report = doc.grounding.items.get(key)
+    spans = report.spans if report else []
+    return [(short(e), n < len(spans) and len(spans[n]) == 2) for n, e in enumerate(item.evidence)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from summarizer.contract.keys import SUMMARY_KEY, Item, keyed_items
 from summarizer.contract.models import Actor, Claim, Event, SummaryDocument
 from summarizer.reports.escape import markdown as md
-from summarizer.reports.items import figure_text, label, problems_of, status_mark
+from summarizer.reports.items import excerpts, figure_text, label, problems_of, status_mark
 
 Keyed = list[tuple[str, Item]]
 
@@ -37,9 +37,18 @@ def _problem_lines(doc: SummaryDocument, key: str, indent: str) -> list[str]:
 
 
 def _figures_and_problems(doc: SummaryDocument, key: str, item: Event | Claim) -> list[str]:
-    """The lines under an event or a claim: its figures, then its problems."""
+    """The lines under an event or a claim: its figures, its evidence, then its problems."""
     figures = "; ".join(md(figure_text(f)) for f in item.figures)
-    return ([f"  - Figures: {figures}"] if figures else []) + _problem_lines(doc, key, "  ")
+    lines = [f"  - Figures: {figures}"] if figures else []
+    return [*lines, f"  - Evidence: {_evidence(doc, key, item)}", *_problem_lines(doc, key, "  ")]
+
+
+def _evidence(doc: SummaryDocument, key: str, item: Item) -> str:
+    """The item's excerpts, each in quotes; one the article does not hold is marked."""
+    return " · ".join(
+        f"“{md(text)}”" + ("" if found else " ✗ not found")
+        for text, found in excerpts(doc, key, item)
+    )
 
 
 def _head(doc: SummaryDocument) -> list[str]:
@@ -85,9 +94,10 @@ def _actors(doc: SummaryDocument, actors: Keyed) -> list[str]:
         role = md(a.description or "")
         lines.append(f"| {md(key)} | {name} | {a.kind} | {role} | {status_mark(doc, key)} |")
     lines.append("")
-    for key, _ in actors:
-        lines += _problem_lines(doc, key, f"{md(key)} ")
-    return lines
+    for key, a in actors:
+        lines.append(f"- **{md(key)}** evidence: {_evidence(doc, key, a)}")
+        lines += _problem_lines(doc, key, "  ")
+    return [*lines, ""]
 
 
 def _claims(doc: SummaryDocument, claims: Keyed, names: dict[str, str]) -> list[str]:

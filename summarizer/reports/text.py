@@ -6,7 +6,7 @@ from __future__ import annotations
 from summarizer.contract.keys import SUMMARY_KEY, keyed_items
 from summarizer.contract.models import GroundingReport, SummaryDocument
 from summarizer.reports.escape import terminal as tty
-from summarizer.reports.items import label, problems_of, status_mark
+from summarizer.reports.items import excerpts, label, problems_of, status_mark
 
 #: Widest underline of the headline.
 MAX_RULE: int = 78
@@ -43,6 +43,10 @@ def document_text(doc: SummaryDocument) -> str:
         lines.append(kind)
         for key, item in items:
             lines.append(f"  {tty(key):<5} {status_mark(doc, key):<14} {tty(label(item))}")
+            lines += [
+                f"        “{tty(text)}”" + ("" if found else "  ✗ not found")
+                for text, found in excerpts(doc, key, item)
+            ]
             lines += [f"        {p.code}: {tty(p.message)}" for p in problems_of(doc, key)]
         lines.append("")
     lines += [f"  summary {p.code}: {tty(p.message)}" for p in problems_of(doc, SUMMARY_KEY)]

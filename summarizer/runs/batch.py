@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -44,6 +44,7 @@ from summarizer.providers.ratelimit import RateGate
 from summarizer.providers.settings import settings_for
 from summarizer.runs.outcomes import BatchReport, Job, Outcome, conclude
 from summarizer.runs.outdir import OutputDir
+from summarizer.runs.pages import write_index, write_page
 from summarizer.runs.progress import Progress
 from summarizer.sources.articles import Loaded, expand, iter_articles, safe_id
 
@@ -65,7 +66,8 @@ class BatchOptions:
       (the articles it leaves are recorded as failed and done by the next run);
     - `resume`: skip articles whose result exists for the same text, model and prompt;
     - `encoding`: of the article files when not UTF-8;
-    - `check_processes`: run the checks in a pool of this many processes (0: here).
+    - `check_processes`: run the checks in a pool of this many processes (0: here);
+    - `pages`: also write each result's HTML page (`<id>.html`) and `index.html`.
     """
 
     jobs: int = DEFAULT_JOBS
@@ -73,6 +75,7 @@ class BatchOptions:
     resume: bool = True
     encoding: str | None = None
     check_processes: int = 0
+    pages: bool = False
 
     def __post_init__(self) -> None:
         bounds = {"jobs": (1, MAX_JOBS), "check_processes": (0, MAX_CHECK_PROCESSES)}
@@ -120,6 +123,7 @@ class Batch:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
             self._write_errors(force=True)
+            self._write_index()
             self.files.close()
             if self.progress:
                 self.progress.close()
@@ -143,6 +147,9 @@ class Batch:
         name = self.files.name_for(article.id, digest)
         path = self.outdir / f"{name}.json"
         if self.batch.resume and self._already_done(path, digest):
+            if self.batch.pages and not path.with_suffix(".html").exists():
+                done = SummaryDocument.model_validate_json(path.read_text(encoding="utf-8"))
+                self._page(done, article.text, path)
             return Outcome(loaded.source, "skipped", id=name)
         stopped = self.report.aborted or self.report.not_saved
         if stopped:
@@ -156,7 +163,19 @@ class Batch:
             result = await adrive(flow, send, self._check if self._pool else None)
         except Exception as e:
             result = e
-        return conclude(job, result, stats.requests)
+        outcome = conclude(job, result, stats.requests)
+        if self.batch.pages and isinstance(result, SummaryDocument) and outcome.status != "failed":
+            self._page(result, article.text, path)
+        return outcome
+
+    def _page(self, document: SummaryDocument, text: str, result: Path) -> None:
+        """The result's page; one that cannot be written is said, the result stays."""
+        try:
+            write_page(document, text, result)
+        except OSError as e:
+            self.report.not_saved = self.report.not_saved or (
+                f"cannot write the page in {self.outdir}: {e.strerror or e}"
+            )
 
     async def _check(self, check: Check) -> GroundingReport:
         """The checks in the pool; a pool broken by a process that died (killed, out of
@@ -190,6 +209,7 @@ class Batch:
             self.report.not_saved = self.report.not_saved or outcome.error
         self.report.counts[outcome.status] += 1
         self.report.requests += outcome.requests
+        self.report.outcomes.append(outcome)
         if outcome.status == "failed":
             if len(self.report.failures) < MAX_FAILURES_SHOWN:
                 self.report.failures.append(outcome)
@@ -197,6 +217,16 @@ class Batch:
             self._write_errors()
         if self.progress:
             self.progress.update(outcome)
+
+    def _write_index(self) -> None:
+        if not self.batch.pages:
+            return
+        try:
+            write_index(self.outdir, self.report.outcomes)
+        except OSError as e:
+            self.report.not_saved = self.report.not_saved or (
+                f"cannot write index.html in {self.outdir}: {e.strerror or e}"
+            )
 
     def _write_errors(self, *, force: bool = False) -> None:
         try:
@@ -234,8 +264,16 @@ def run_batch(
     `--replay` passes one that answers from recordings). Raises `InputError` for a bad
     `outdir` or options, before any request.
     """
-    return asyncio.run(arun_batch(articles, outdir, options, batch,
-                                  http_client=http_client, progress=progress))  # fmt: skip
+    run = partial(arun_batch, articles, outdir, options, batch, http_client=http_client,
+                  progress=progress)  # fmt: skip
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run())
+    # An event loop runs in this thread already (a notebook, a GUI): the batch gets its own.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(run())).result()
+
 
 
 async def arun_batch(

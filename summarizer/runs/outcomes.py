@@ -81,6 +81,8 @@ class BatchReport:
 
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Outcome] = field(default_factory=list)
+    #: Every article's outcome, in the order they ended.
+    outcomes: list[Outcome] = field(default_factory=list)
     requests: int = 0
     seconds: float = 0.0
     #: Why the sending stopped: a failure every further request would meet.

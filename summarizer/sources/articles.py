@@ -154,12 +154,14 @@ def iter_articles(files: list[str], encoding: str | None = None) -> Iterator[Loa
         if path.endswith(".jsonl"):
             yield from _jsonl(path)
             continue
+        named = safe_id(Path(path).stem) if path != "-" else None
         try:
             article, notices = load_article(path, encoding)
         except InputError as e:
-            yield Loaded(source=name(path), error=str(e))
+            yield Loaded(source=name(path), error=str(e), id=named)
         except Exception as e:  # a bug (or a broken install) costs this article only
-            yield Loaded(source=name(path), error=f"internal error: {type(e).__name__}: {e}")
+            error = f"internal error: {type(e).__name__}: {e}"
+            yield Loaded(source=name(path), error=error, id=named)
         else:
             yield Loaded(source=name(path), article=article, notices=notices)
 
