@@ -1,0 +1,149 @@
+"""`compare(documents) -> StoryDocument`: several outlets' summary documents of one event
+lined up (contract story v1). A pure function of the documents: no I/O, no model."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+from summarizer.contract.keys import keyed_items
+from summarizer.contract.models import Actor, Claim, Event, SummaryDocument
+from summarizer.contract.story import (
+    STORY_SCHEMA_VERSION,
+    ArticleRef,
+    Link,
+    Mention,
+    StoryActor,
+    StoryClaim,
+    StoryDocument,
+    StoryEvent,
+    StoryProvenance,
+    StoryUsage,
+)
+from summarizer.story.figure_groups import figure_comparisons
+from summarizer.story.linking import Entry, Group, group
+from summarizer.story.matching import (
+    ActorOf,
+    actor_pairs,
+    claim_pairs,
+    event_pairs,
+    quote_words,
+)
+
+#: Actor kinds from the most specific to the least: the story actor takes the first its
+#: mentions have.
+KIND_ORDER = ("person", "armed_group", "military", "government", "state", "media",
+              "international_body", "organization", "other")  # fmt: skip
+
+
+def compare(
+    documents: Sequence[SummaryDocument], *, created_at: str | None = None
+) -> StoryDocument:
+    """The story of `documents` (two or more reports of one event, in order)."""
+    refs = article_refs(documents)
+    actors = _entries(documents, Actor)
+    actor_groups = group(actors, actor_pairs(actors))
+    story_actor = {(actors[m].report, actors[m].item.id): f"SA{n}"
+                   for n, g in enumerate(actor_groups, start=1) for m in g.members}  # fmt: skip
+
+    def actor_of(report: int, actor_id: str) -> str | None:
+        return story_actor.get((report, actor_id))
+
+    events = _entries(documents, Event)
+    claims = _entries(documents, Claim)
+    event_groups = group(events, event_pairs(events, actor_of))
+    claim_groups = group(claims, claim_pairs(claims, actor_of))
+    story_events = [_event(n, g, events, refs, actor_of) for n, g in enumerate(event_groups, 1)]
+    story_claims = [_claim(n, g, claims, refs, actor_of) for n, g in enumerate(claim_groups, 1)]
+    return StoryDocument(
+        schema_version=STORY_SCHEMA_VERSION,
+        articles=refs,
+        actors=[_actor(n, g, actors, refs) for n, g in enumerate(actor_groups, start=1)],
+        events=story_events,
+        claims=story_claims,
+        figures=figure_comparisons(documents, refs, story_events, story_claims),
+        provenance=_provenance(created_at),
+    )
+
+
+def _provenance(created_at: str | None) -> StoryProvenance:
+    return StoryProvenance(
+        created_at=created_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        method="lexical", model=None, prompt_version=None, attempts=0,
+        usage=StoryUsage(prompt_tokens=0, completion_tokens=0), rejected_links=0,
+    )  # fmt: skip
+
+
+def article_refs(documents: Sequence[SummaryDocument]) -> list[ArticleRef]:
+    """Each report's article, its id made unique within the story ("a", "a-2"...)."""
+    refs, seen = [], Counter[str]()
+    for doc in documents:
+        seen[doc.article.id] += 1
+        n = seen[doc.article.id]
+        ref = doc.article.id if n == 1 else f"{doc.article.id}-{n}"
+        refs.append(ArticleRef(**{**doc.article.model_dump(), "id": ref}))
+    return refs
+
+
+def _entries(documents: Sequence[SummaryDocument], kind: type) -> list[Entry]:
+    return [
+        Entry(n, key, item, doc.grounding.items[key].spans if key in doc.grounding.items else [])
+        for n, doc in enumerate(documents)
+        for key, item in keyed_items(doc.extraction)
+        if isinstance(item, kind)
+    ]
+
+
+def _mentions(
+    g: Group, entries: list[Entry], refs: list[ArticleRef]
+) -> tuple[list[Mention], list[Link]]:
+    """The group's mentions in report order, and its links as indices into them."""
+    members = sorted(g.members, key=lambda m: entries[m].report)
+    index = {m: k for k, m in enumerate(members)}
+    mentions = [Mention(article=refs[entries[m].report].id, item=entries[m].key,
+                        spans=entries[m].spans) for m in members]  # fmt: skip
+    links = [Link(a=min(index[p.i], index[p.j]), b=max(index[p.i], index[p.j]),
+                  basis=list(p.basis), score=round(p.score, 3)) for p in g.links]  # fmt: skip
+    return mentions, links
+
+
+def _actor(n: int, g: Group, entries: list[Entry], refs: list[ArticleRef]) -> StoryActor:
+    mentions, links = _mentions(g, entries, refs)
+    items = [entries[m].item for m in sorted(g.members, key=lambda m: entries[m].report)]
+    forms = list(dict.fromkeys(f for a in items for f in (a.name, *a.aliases)))
+    kind = min((a.kind for a in items), key=KIND_ORDER.index)
+    name = max((a.name for a in items), key=len)
+    return StoryActor(id=f"SA{n}", name=name, forms=forms, kind=kind, mentions=mentions,
+                      links=links)  # fmt: skip
+
+
+def _event(
+    n: int, g: Group, entries: list[Entry], refs: list[ArticleRef], actor_of: ActorOf
+) -> StoryEvent:
+    mentions, links = _mentions(g, entries, refs)
+    members = sorted(g.members, key=lambda m: entries[m].report)
+    types = Counter(entries[m].item.type for m in members)
+    actor_ids = list(dict.fromkeys(
+        s for m in members for a in entries[m].item.actor_ids
+        if (s := actor_of(entries[m].report, a)) is not None
+    ))  # fmt: skip
+    return StoryEvent(id=f"SE{n}", type=types.most_common(1)[0][0], mentions=mentions,
+                      actor_ids=actor_ids, links=links)  # fmt: skip
+
+
+def _claim(
+    n: int, g: Group, entries: list[Entry], refs: list[ArticleRef], actor_of: ActorOf
+) -> StoryClaim:
+    mentions, links = _mentions(g, entries, refs)
+    members = sorted(g.members, key=lambda m: entries[m].report)
+    speakers = {actor_of(entries[m].report, entries[m].item.speaker_id)
+                for m in members if entries[m].item.speaker_id}  # fmt: skip
+    quoted = [entries[m].item for m in members]
+    quotes = [quote_words(c.quote) for c in quoted if c.attribution == "direct_quote" and c.quote]
+    same = None if len(quotes) < 2 else (
+        "same_words" if all(q == quotes[0] for q in quotes) else "different_words"
+    )  # fmt: skip
+    speaker = next(iter(speakers)) if len(speakers) == 1 else None
+    return StoryClaim(id=f"SC{n}", speaker_id=speaker, mentions=mentions, quotes=same,
+                      links=links)  # fmt: skip

@@ -1,0 +1,166 @@
+"""Candidate pairs of items across reports, each with its bases and a score: actors by
+their names (rule 3), events and claims by what they share."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+
+from summarizer.story.figures import consistent, qualifier, unit_of
+from summarizer.story.linking import Entry, Pair, content, similarity
+from summarizer.story.names import Named, given_names_compatible, name_basis, surname_of, words
+
+#: Score of a persons' match on the surname alone (rule 3: compatible given names, and no
+#: other person of that surname in the story).
+SURNAME_SCORE: float = 0.7
+#: The least score that makes two events, or two claims, one.
+MIN_EVENT_SCORE: float = 0.5
+MIN_CLAIM_SCORE: float = 0.5
+#: Text similarity from which "similar_text" is a basis.
+SIMILAR_TEXT: float = 0.55
+#: Quote similarity from which two quotes are one quote translated or trimmed.
+SIMILAR_QUOTE: float = 0.6
+_TIME_WORDS = re.compile(
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"\d{4}"
+)
+
+ActorOf = Callable[[int, str], str | None]  # (report, actor id) -> story actor id
+
+
+def named(entry: Entry) -> Named:
+    a = entry.item
+    return Named(a.name, tuple(a.aliases), a.kind)
+
+
+def actor_pairs(entries: list[Entry]) -> list[Pair]:
+    """Pairs of actors of different reports with a name basis."""
+    people = [named(e) for e in entries]
+    surnames: dict[str, list[list[str]]] = defaultdict(list)
+    for p in people:
+        if p.kind == "person":
+            last, given = surname_of(p)
+            surnames[last].append(given)
+    pairs = []
+    for i, a in enumerate(entries):
+        for j in range(i + 1, len(entries)):
+            if entries[j].report == a.report:
+                continue
+            found = name_basis(people[i], people[j]) or _by_surname(people[i], people[j], surnames)
+            if found:
+                pairs.append(Pair(found[1], i, j, tuple(found[0])))
+    return pairs
+
+
+def _by_surname(
+    a: Named, b: Named, surnames: dict[str, list[list[str]]]
+) -> tuple[list[str], float] | None:
+    if a.kind != "person" or b.kind != "person":
+        return None
+    (last_a, given_a), (last_b, given_b) = surname_of(a), surname_of(b)
+    if last_a != last_b or len(last_a) < 3 or not given_names_compatible(given_a, given_b):
+        return None
+    others = [g for g in surnames[last_a] if not given_names_compatible(g, given_a)
+              or not given_names_compatible(g, given_b)]  # fmt: skip
+    return None if others else (["surname"], SURNAME_SCORE)
+
+
+def event_pairs(entries: list[Entry], actor_of: ActorOf) -> list[Pair]:
+    pairs = []
+    for i, a in enumerate(entries):
+        for j in range(i + 1, len(entries)):
+            b = entries[j]
+            if b.report == a.report:
+                continue
+            score, basis = _event_score(a, b, actor_of)
+            if score >= MIN_EVENT_SCORE:
+                pairs.append(Pair(min(score, 1.0), i, j, tuple(basis)))
+    return pairs
+
+
+def _event_score(a: Entry, b: Entry, actor_of: ActorOf) -> tuple[float, list[str]]:
+    ea, eb = a.item, b.item
+    text = max(similarity(ea.description, eb.description),
+               similarity(" ".join(ea.evidence), " ".join(eb.evidence)))  # fmt: skip
+    actors_a = {actor_of(a.report, x) for x in ea.actor_ids} - {None}
+    actors_b = {actor_of(b.report, x) for x in eb.actor_ids} - {None}
+    shared = len(actors_a & actors_b) / max(1, len(actors_a | actors_b))
+    features = {
+        "similar_text": (text, 0.55),
+        "shared_actors": (shared, 0.15),
+        "same_time": (_same_time(ea.when, eb.when), 0.1),
+        "same_place": (_same_place(ea.where, eb.where), 0.1),
+        "same_figures": (_same_figures(ea.figures, eb.figures), 0.15),
+    }
+    score = sum(value * weight for value, weight in features.values())
+    score += 0.05 if ea.type == eb.type else -0.1
+    basis = [n for n, (v, _) in features.items() if v >= {"similar_text": SIMILAR_TEXT}.get(n, 0.5)]
+    return score, basis or ["similar_text"]
+
+
+def claim_pairs(entries: list[Entry], actor_of: ActorOf) -> list[Pair]:
+    pairs = []
+    for i, a in enumerate(entries):
+        for j in range(i + 1, len(entries)):
+            b = entries[j]
+            if b.report == a.report:
+                continue
+            found = _claim_score(a, b, actor_of)
+            if found and found[0] >= MIN_CLAIM_SCORE:
+                pairs.append(Pair(min(found[0], 1.0), i, j, tuple(found[1])))
+    return pairs
+
+
+def _claim_score(a: Entry, b: Entry, actor_of: ActorOf) -> tuple[float, list[str]] | None:
+    ca, cb = a.item, b.item
+    sa = actor_of(a.report, ca.speaker_id) if ca.speaker_id else None
+    sb = actor_of(b.report, cb.speaker_id) if cb.speaker_id else None
+    if sa and sb and sa != sb:
+        return None  # two speakers: two claims, however alike their words
+    text = max(similarity(ca.statement, cb.statement),
+               similarity(" ".join(ca.evidence), " ".join(cb.evidence)))  # fmt: skip
+    quote = similarity(ca.quote, cb.quote) if ca.quote and cb.quote else 0.0
+    features = {
+        "similar_text": (text, 0.55),
+        "same_speaker": (1.0 if sa and sa == sb else 0.0, 0.2),
+        "same_quote": (quote, 0.15),
+        "same_figures": (_same_figures(ca.figures, cb.figures), 0.15),
+    }
+    score = sum(value * weight for value, weight in features.values())
+    thresholds = {"similar_text": SIMILAR_TEXT, "same_quote": SIMILAR_QUOTE}
+    basis = [n for n, (v, _) in features.items() if v >= thresholds.get(n, 0.5)]
+    return score, basis or ["similar_text"]
+
+
+def _same_time(x: str | None, y: str | None) -> float:
+    if not x or not y:
+        return 0.0
+    tx, ty = set(_TIME_WORDS.findall(x.lower())), set(_TIME_WORDS.findall(y.lower()))
+    return 1.0 if (tx & ty) or content(x) == content(y) else 0.0
+
+
+def _same_place(x: str | None, y: str | None) -> float:
+    if not x or not y:
+        return 0.0
+    wx, wy = set(content(x).split()), set(content(y).split())
+    return len(wx & wy) / max(1, min(len(wx), len(wy)))
+
+
+def _same_figures(xs: list, ys: list) -> float:
+    """1 when a figure of one and a figure of the other count the same and are consistent."""
+    for x in xs:
+        ux, fx = unit_of(x.unit)
+        for y in ys:
+            uy, fy = unit_of(y.unit)
+            qx = qualifier(x.as_written, x.approximate)
+            qy = qualifier(y.as_written, y.approximate)
+            if ux == uy and consistent(x.value * fx, qx, y.value * fy, qy):
+                return 1.0
+    return 0.0
+
+
+def quote_words(text: str) -> list[str]:
+    """A quote's words, typography aside, for "same_words"."""
+    return words(text)
