@@ -7,6 +7,7 @@ The public API (imported on first use, so that `summarizer --help` starts fast):
 - `run_batch(articles, outdir, options, BatchOptions(...)) -> BatchReport`: many articles,
   each ending as `OUTDIR/<id>.json` or a line of `OUTDIR/errors.jsonl`;
 - `validate(article_text, extraction) -> GroundingReport`: the checks alone;
+- `compare(documents) -> StoryDocument`: several outlets' reports of one event lined up;
 - the contract's models (`SummaryDocument`, `Extraction`, `GroundingReport`...), and
 - the errors to catch: `UserError` and its kinds `InputError`, `ServiceError`,
   `FatalServiceError`, `GroundingFailed` (each has `.exit_code`, its message is one line).
@@ -43,7 +44,9 @@ __all__ = [
     "SummaryDocument",
     "Usage",
     "UserError",
+    "StoryDocument",
     "arun_batch",
+    "compare",
     "asummarize",
     "run_batch",
     "summarize",
@@ -54,6 +57,8 @@ __all__ = [
 _HOMES = {
     "summarizer.pipeline.article": ["summarize", "asummarize"],
     "summarizer.grounding.checks": ["validate"],
+    "summarizer.story.compare": ["compare"],
+    "summarizer.contract.story": ["StoryDocument"],
     "summarizer.runs.batch": ["run_batch", "arun_batch", "BatchOptions"],
     "summarizer.runs.outcomes": ["BatchReport"],
     "summarizer.contract.options": ["Options"],
@@ -98,7 +103,9 @@ if TYPE_CHECKING:
     from summarizer.grounding.checks import validate
     from summarizer.pipeline.article import asummarize, summarize
     from summarizer.runs.batch import BatchOptions, arun_batch, run_batch
+    from summarizer.contract.story import StoryDocument
     from summarizer.runs.outcomes import BatchReport
+    from summarizer.story.compare import compare
 
 
 def __getattr__(name: str) -> Any:
