@@ -41,13 +41,13 @@ __all__ = [
     "Problem",
     "Provenance",
     "ServiceError",
+    "StoryDocument",
     "SummaryDocument",
     "Usage",
     "UserError",
-    "StoryDocument",
     "arun_batch",
-    "compare",
     "asummarize",
+    "compare",
     "run_batch",
     "summarize",
     "validate",
@@ -100,10 +100,10 @@ if TYPE_CHECKING:
         Usage,
     )
     from summarizer.contract.options import Options
+    from summarizer.contract.story import StoryDocument
     from summarizer.grounding.checks import validate
     from summarizer.pipeline.article import asummarize, summarize
     from summarizer.runs.batch import BatchOptions, arun_batch, run_batch
-    from summarizer.contract.story import StoryDocument
     from summarizer.runs.outcomes import BatchReport
     from summarizer.story.compare import compare
 

@@ -57,7 +57,7 @@ def screenshot(page: Path, picture: Path, item: str | None = None) -> None:
     with browser() as chromium:
         watched = Watched(chromium, page, width=1300)
         if item:
-            watched.page.locator(f'li.item[data-key="{item}"]').click()
+            watched.page.locator(f'[data-key="{item}"].item, .chip[data-item="{item}"]').click()
             watched.page.evaluate("window.scrollTo(0, 0)")
         watched.page.screenshot(path=str(picture))
 

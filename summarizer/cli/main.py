@@ -10,6 +10,7 @@ import click
 
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.render import render
+from summarizer.cli.story import story
 from summarizer.cli.summary import summary
 from summarizer.cli.validate import validate
 from summarizer.contract.errors import (
@@ -50,6 +51,7 @@ DEBUG_VARIABLE = "SUMMARIZER_DEBUG"
 cli.add_command(summary)
 cli.add_command(validate)
 cli.add_command(render)
+cli.add_command(story)
 
 
 def main(argv: list[str] | None = None) -> None:

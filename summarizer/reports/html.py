@@ -15,7 +15,7 @@ from summarizer.reports.page import SYMBOLS, anchor, page_view
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("summarizer.reports", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -28,7 +28,7 @@ def _environment() -> Environment:
 
 def document_html(doc: SummaryDocument, text: str) -> str:
     """The page of `doc`, whose article is `text` (the caller checks its sha256)."""
-    return _environment().get_template("page.html.j2").render(doc=doc, view=page_view(doc, text))
+    return environment().get_template("page.html.j2").render(doc=doc, view=page_view(doc, text))
 
 
 @dataclass
@@ -50,4 +50,4 @@ def batch_index_html(rows: list[IndexRow]) -> str:
     """index.html of a batch: every article, failed ones included, linking to its page."""
     order = ("ok", "flagged", "dropped", "skipped", "failed")
     totals = [(s, n) for s in order if (n := sum(r.status == s for r in rows))]
-    return _environment().get_template("index.html.j2").render(rows=rows, totals=totals)
+    return environment().get_template("index.html.j2").render(rows=rows, totals=totals)

@@ -1,0 +1,81 @@
+"""What the story's HTML page shows: each report's article cut into segments at its
+mentions' spans, every segment knowing its story items, and each story item with its
+colour (the same in every report), mentions and whether its figures conflict."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from summarizer.contract.keys import keyed_items
+from summarizer.contract.models import SummaryDocument
+from summarizer.contract.story import StoryDocument
+from summarizer.reports.items import label, short
+
+#: Hues of story items' highlights, given in turn: distinct on a light background.
+HUES = (210, 30, 130, 280, 0, 175, 55, 330, 95, 250)
+
+
+@dataclass
+class StorySegment:
+    text: str
+    items: list[str]  # story item ids covering it
+    starts: list[str]  # story item ids whose span begins here
+
+
+@dataclass
+class Column:
+    ref: str
+    outlet: str
+    headline: str
+    segments: list[StorySegment]
+
+
+@dataclass
+class StoryItemView:
+    id: str
+    kind: str
+    hue: int
+    conflict: bool
+    mentions: list[tuple[str, str, str]]  # (outlet, item key, its words)
+
+
+def story_view(
+    story: StoryDocument, documents: Sequence[SummaryDocument], texts: Sequence[str]
+) -> tuple[list[Column], list[StoryItemView]]:
+    conflicted = {f.about for f in story.figures if f.verdict == "conflict"}
+    outlets = {r.id: r.source or r.id for r in story.articles}
+    words = {
+        r.id: dict(keyed_items(d.extraction))
+        for r, d in zip(story.articles, documents, strict=True)
+    }
+    views, spans = [], {r.id: [] for r in story.articles}  # type: dict[str, list[tuple[int, int, str]]]
+    shared = [s for s in [*story.events, *story.claims, *story.actors]]
+    for n, s in enumerate(shared):
+        kind = "event" if s.id.startswith("SE") else "claim" if s.id.startswith("SC") else "actor"
+        views.append(StoryItemView(
+            s.id, kind, HUES[n % len(HUES)], s.id in conflicted,
+            [(outlets[m.article], m.item, short(label(words[m.article][m.item]), 120))
+             for m in s.mentions if m.item in words[m.article]],
+        ))  # fmt: skip
+        if kind != "actor":  # actors' names would cover the text: events and claims are shown
+            for m in s.mentions:
+                spans[m.article] += [
+                    (a, b, s.id) for a, b in (sp for sp in m.spans if len(sp) == 2)
+                ]
+    columns = [
+        Column(r.id, outlets[r.id], d.extraction.headline, _segments(t, spans[r.id]))
+        for r, d, t in zip(story.articles, documents, texts, strict=True)
+    ]
+    return columns, views
+
+
+def _segments(text: str, spans: list[tuple[int, int, str]]) -> list[StorySegment]:
+    cuts = sorted({0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
+    out = []
+    for a, b in itertools.pairwise(cuts):
+        covering = sorted({sid for s, e, sid in spans if s <= a and b <= e and s < e})
+        starts = sorted({sid for s, _, sid in spans if s == a})
+        out.append(StorySegment(text[a:b], covering, starts))
+    return out
