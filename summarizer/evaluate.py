@@ -82,7 +82,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=Path("tests/eval"))
     parser.add_argument("--articles", type=Path, default=Path("examples"))
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses")
+    parser.add_argument("--story", action="store_true",
+                        help="score the story comparison on tests/story instead")  # fmt: skip
+    parser.add_argument("--story-dir", type=Path, default=Path("tests/story"))
     args = parser.parse_args(argv)
+    if args.story:
+        from summarizer.story_evaluation import evaluate_stories, report
+
+        scores = evaluate_stories(args.story_dir, Path("."))
+        if args.verbose:
+            print("\n".join(scores.misses))
+        print(report(scores))
+        return 0
     s = evaluate(args.eval_dir, args.articles)
     if args.verbose:
         print("\n".join(s.misses))

@@ -4,7 +4,7 @@ their names (rule 3), events and claims by what they share."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from summarizer.story.figures import consistent, qualifier, unit_of
@@ -17,6 +17,8 @@ SURNAME_SCORE: float = 0.7
 #: The least score that makes two events, or two claims, one.
 MIN_EVENT_SCORE: float = 0.5
 MIN_CLAIM_SCORE: float = 0.5
+#: The least text similarity of two claims joined on their words alone.
+MIN_CLAIM_TEXT: float = 0.35
 #: Text similarity from which "similar_text" is a basis.
 SIMILAR_TEXT: float = 0.55
 #: Quote similarity from which two quotes are one quote translated or trimmed.
@@ -92,7 +94,10 @@ def _event_score(a: Entry, b: Entry, actor_of: ActorOf) -> tuple[float, list[str
         "shared_actors": (shared, 0.15),
         "same_time": (_same_time(ea.when, eb.when), 0.1),
         "same_place": (_same_place(ea.where, eb.where), 0.1),
-        "same_figures": (_same_figures(ea.figures, eb.figures), 0.15),
+        "same_figures": (
+            max(_same_figures(ea.figures, eb.figures), 0.6 * _same_unit(ea.figures, eb.figures)),
+            0.15,
+        ),
     }
     score = sum(value * weight for value, weight in features.values())
     score += 0.05 if ea.type == eb.type else -0.1
@@ -101,36 +106,52 @@ def _event_score(a: Entry, b: Entry, actor_of: ActorOf) -> tuple[float, list[str
 
 
 def claim_pairs(entries: list[Entry], actor_of: ActorOf) -> list[Pair]:
+    """Pairs of claims of different reports that say one thing."""
+    speakers: Counter[tuple[int, str | None]] = Counter(
+        (e.report, actor_of(e.report, e.item.speaker_id)) for e in entries if e.item.speaker_id
+    )
     pairs = []
     for i, a in enumerate(entries):
         for j in range(i + 1, len(entries)):
             b = entries[j]
             if b.report == a.report:
                 continue
-            found = _claim_score(a, b, actor_of)
+            found = _claim_score(a, b, actor_of, speakers)
             if found and found[0] >= MIN_CLAIM_SCORE:
                 pairs.append(Pair(min(found[0], 1.0), i, j, tuple(found[1])))
     return pairs
 
 
-def _claim_score(a: Entry, b: Entry, actor_of: ActorOf) -> tuple[float, list[str]] | None:
+def _claim_score(
+    a: Entry, b: Entry, actor_of: ActorOf, speakers: Counter[tuple[int, str | None]]
+) -> tuple[float, list[str]] | None:
     ca, cb = a.item, b.item
     sa = actor_of(a.report, ca.speaker_id) if ca.speaker_id else None
     sb = actor_of(b.report, cb.speaker_id) if cb.speaker_id else None
-    if sa and sb and sa != sb:
-        return None  # two speakers: two claims, however alike their words
-    text = max(similarity(ca.statement, cb.statement),
-               similarity(" ".join(ca.evidence), " ".join(cb.evidence)))  # fmt: skip
+    counted = _same_unit(ca.figures, cb.figures)
+    consistent_figures = _same_figures(ca.figures, cb.figures)
+    if sa and sb and sa != sb and not counted:
+        return None  # two speakers: two claims, unless both count one thing (a toll)
+    # The statements, not the evidence: evidence names the speaker, whose name two claims
+    # of one speaker share whatever they say.
+    text = similarity(ca.statement, cb.statement)
+    if not ca.speaker_id and not cb.speaker_id:
+        text = max(text, similarity(" ".join(ca.evidence), " ".join(cb.evidence)))
     quote = similarity(ca.quote, cb.quote) if ca.quote and cb.quote else 0.0
-    features = {
-        "similar_text": (text, 0.55),
-        "same_speaker": (1.0 if sa and sa == sb else 0.0, 0.2),
-        "same_quote": (quote, 0.15),
-        "same_figures": (_same_figures(ca.figures, cb.figures), 0.15),
-    }
-    score = sum(value * weight for value, weight in features.values())
-    thresholds = {"similar_text": SIMILAR_TEXT, "same_quote": SIMILAR_QUOTE}
-    basis = [n for n, (v, _) in features.items() if v >= thresholds.get(n, 0.5)]
+    same_speaker = bool(sa) and sa == sb
+    # One speaker's only claim in each report: most likely the same thing, in other words.
+    only = same_speaker and speakers[(a.report, sa)] == 1 and speakers[(b.report, sb)] == 1
+    if same_speaker and counted and not consistent_figures:
+        return None  # one source giving two different figures: two claims
+    figures = 0.3 * consistent_figures or 0.25 * counted
+    alike = 0.05 * (ca.attribution == cb.attribution)
+    score = 0.5 * text + 0.2 * same_speaker + 0.2 * only + 0.15 * quote + figures + alike
+    if text < MIN_CLAIM_TEXT and not (counted or only or quote >= SIMILAR_QUOTE):
+        return None
+    basis = [name for name, on in (
+        ("similar_text", text >= SIMILAR_TEXT), ("same_speaker", same_speaker),
+        ("same_quote", quote >= SIMILAR_QUOTE), ("same_figures", consistent_figures > 0),
+    ) if on]  # fmt: skip
     return score, basis or ["similar_text"]
 
 
@@ -159,6 +180,12 @@ def _same_figures(xs: list, ys: list) -> float:
             if ux == uy and consistent(x.value * fx, qx, y.value * fy, qy):
                 return 1.0
     return 0.0
+
+
+def _same_unit(xs: list, ys: list) -> float:
+    """1 when a figure of each counts the same thing, whatever their values."""
+    units = {unit_of(x.unit)[0] for x in xs}
+    return 1.0 if any(unit_of(y.unit)[0] in units for y in ys) else 0.0
 
 
 def quote_words(text: str) -> list[str]:

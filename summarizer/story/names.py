@@ -55,8 +55,14 @@ def core(name: str) -> str:
 
 
 def skeleton(name: str) -> str:
-    """The core's consonants, doubled ones once: what transliterations of a name share."""
-    return re.sub(r"(.)\1+", r"\1", _VOWELS_RE.sub("", core(name)))
+    """The core's consonants, doubled ones once, the letters transliterations swap made one
+    (q and c as k): what the spellings of a name share ("Karimi" / "Qarimi")."""
+    return _consonants(core(name))
+
+
+def _consonants(word: str) -> str:
+    word = word.replace("ck", "k").replace("q", "k").replace("c", "k")
+    return re.sub(r"(.)\1+", r"\1", _VOWELS_RE.sub("", word))
 
 
 def acronym(name: str) -> str:
@@ -120,7 +126,7 @@ def name_basis(a: Named, b: Named) -> tuple[list[str], float] | None:
         return None
     if folded(a.name) == folded(b.name):
         return ["same_name"], 1.0
-    if _variant(a.name, b.name):
+    if _variant(a.name, b.name) or _reordered(a.name, b.name):
         return ["spelling_variant"], 0.9
     if any(is_acronym_of(x, y) or is_acronym_of(y, x) for x in a.forms for y in b.forms):
         return ["acronym"], 0.85
@@ -134,6 +140,13 @@ def name_basis(a: Named, b: Named) -> tuple[list[str], float] | None:
     if any(_variant(x, y) for x in a.forms for y in b.forms):
         return ["spelling_variant", "alias"], 0.8
     return None
+
+
+def _reordered(x: str, y: str) -> bool:
+    """The same words in another order ("interior ministry" / "ministry of the interior")."""
+    wx = sorted(w for w in words(x) if w not in PARTICLES and w != "of")
+    wy = sorted(w for w in words(y) if w not in PARTICLES and w != "of")
+    return len(wx) >= 2 and wx == wy
 
 
 def _variant(x: str, y: str) -> bool:
@@ -152,7 +165,7 @@ def surname_of(person: Named) -> tuple[str, list[str]]:
     """A person's surname (skeleton of the last word) and given names (folded)."""
     kept = [w for w in words(person.name) if w not in PARTICLES] or words(person.name)
     last = kept[-1] if kept else ""
-    return re.sub(r"(.)\1+", r"\1", _VOWELS_RE.sub("", last)) or last, kept[:-1]
+    return _consonants(last) or last, kept[:-1]
 
 
 def given_names_compatible(x: list[str], y: list[str]) -> bool:
