@@ -1,0 +1,233 @@
+"""The story comparison: the reference pair as the issue states it, the contract's rules
+(each broken on purpose), name rules in general form, figure verdicts, the evaluation's
+levels, and `summarizer story` end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT, run_summarizer
+
+from summarizer import compare
+from summarizer.contract.story import StoryDocument
+from summarizer.story.figures import qualifier, unit_of, verdict
+from summarizer.story.model_links import Proposal, apply_links
+from summarizer.story.names import Named, country, name_basis
+from summarizer.story.rules import breaches
+from summarizer.story_evaluation import evaluate_stories, load
+
+STORIES = ROOT / "tests" / "story"
+
+
+@pytest.fixture(scope="module")
+def pair():
+    documents, _ = load(STORIES / "aleppo.json", ROOT)
+    return documents, compare(documents)
+
+
+def actor_with(story: StoryDocument, article: str, item: str):
+    return next(a for a in story.actors if any(m.article == article and m.item == item
+                                                for m in a.mentions))  # fmt: skip
+
+
+def test_the_reference_pair(pair):
+    documents, story = pair
+    director = actor_with(story, "r1", "A3")
+    assert {(m.article, m.item) for m in director.mentions} == {("r1", "A3"), ("r2", "A3")}
+    assert {"Rami Abdulrahman", "Rami Abdel Rahman"} <= set(director.forms)
+    hts = actor_with(story, "r1", "A1")
+    assert {"HTS", "Hayat Tahrir Al Sham", "Hayat Tahrir al-Sham"} <= set(hts.forms)
+    assert [m.article for m in hts.mentions] == ["r1", "r2"]
+    tolls = [
+        f for f in story.figures if f.unit == "killed" and {v.value for v in f.values} == {182}
+    ]
+    assert len(tolls) == 1 and tolls[0].verdict == "agree"
+    (distance,) = [f for f in story.figures if f.unit == "km"]
+    assert sorted(v.as_written for v in distance.values) == [
+        "less than 10 kilometers", "less than 10 kilometers (six miles)"]  # fmt: skip
+    for item in [*story.actors, *story.events, *story.claims]:
+        for m in item.mentions:
+            doc = documents[[r.id for r in story.articles].index(m.article)]
+            assert m.spans == doc.grounding.items[m.item].spans and m.spans
+    assert breaches(story, documents) == []
+
+
+@pytest.mark.parametrize("name", ["aleppo", "quake", "flood"])
+def test_every_story_keeps_the_rules(name):
+    documents, _ = load(STORIES / f"{name}.json", ROOT)
+    story = compare(documents)
+    assert breaches(story, documents) == []
+    verdicts = {f.verdict for f in story.figures}
+    if name != "aleppo":
+        assert {"compatible", "conflict"} <= verdicts
+
+
+def _broken(pair, change):
+    documents, story = pair
+    data = json.loads(story.model_dump_json())
+    change(data)
+    return breaches(StoryDocument.model_validate(data), documents)
+
+
+def test_rule_1_an_item_lost_or_counted_twice_is_a_breach(pair):
+    assert any("is in no story item" in b for b in _broken(pair, lambda d: d["claims"].pop()))
+    twice = _broken(
+        pair, lambda d: d["actors"][5]["mentions"].append(d["actors"][0]["mentions"][0])
+    )
+    assert any("is in 2 story items" in b for b in twice)
+    assert any("holds two items of r1" in b for b in twice)
+
+
+def test_rule_2_a_mention_with_wrong_spans_is_a_breach(pair):
+    def shift(d):
+        d["events"][0]["mentions"][0]["spans"] = [[0, 5]]
+
+    assert any(b.startswith("rule 2") for b in _broken(pair, shift))
+
+
+def test_rule_3_actors_joined_without_a_name_basis_is_a_breach(pair):
+    def unexplained(d):
+        multi = next(a for a in d["actors"] if len(a["mentions"]) == 2)
+        multi["links"][0]["basis"] = ["similar_text"]
+
+    assert any(b.startswith("rule 3") for b in _broken(pair, unexplained))
+
+
+def test_rule_4_figures_of_two_units_or_one_report_twice_are_a_breach(pair):
+    def mix(d):
+        d["figures"][0]["unit"] = "wounded"
+
+    def twice(d):
+        d["figures"][0]["values"][1]["article"] = d["figures"][0]["values"][0]["article"]
+
+    assert any("compares what counts" in b for b in _broken(pair, mix))
+    assert any("two figures of one report" in b for b in _broken(pair, twice))
+
+
+def test_rule_5_a_models_link_that_breaks_the_rules_is_dropped_and_counted(pair):
+    documents, story = pair
+    singles = [a for a in story.actors if len(a.mentions) == 1]
+    by_article = {a.mentions[0].article: a for a in reversed(singles)}
+    havac = actor_with(story, "r1", "A11")  # Nanar Havac, a person
+    tsources = actor_with(story, "r2", "A13")  # Turkish security sources
+    guardian = actor_with(story, "r1", "A20")
+    proposals = [
+        Proposal(havac.id, tsources.id),  # a person with a group: refused
+        Proposal(story.events[0].id, story.claims[0].id),  # two kinds: refused
+        Proposal(story.actors[0].id, story.actors[1].id),  # two items of r1 in one: refused
+        Proposal(guardian.id, tsources.id),  # allowed by the rules (a model's judgement)
+    ]
+    assert by_article  # there are single-source actors in both reports
+    linked = apply_links(story, proposals, documents)
+    assert linked.provenance.rejected_links == 3 and linked.provenance.method == "lexical+model"
+    joined = actor_with(linked, "r1", "A20")
+    assert joined.links[-1].basis == ["model_judgement"] and len(joined.mentions) == 2
+    assert breaches(linked, documents) == []
+
+
+def P(name, *aliases, kind="person"):
+    return Named(name, tuple(aliases), kind)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "basis"),
+    [
+        (P("Khan Sheikhoun", kind="other"), P("Khan Shaykhun", kind="other"), "spelling_variant"),
+        (P("Mohammed al-Rashid"), P("Mohamed Rashid"), "spelling_variant"),
+        (P("Qassem Soleimani"), P("Kassem Suleimani"), "spelling_variant"),
+        (P("World Food Programme", kind="international_body"),
+         P("WFP", kind="international_body"), "acronym"),
+        (P("Czechia", kind="state"), P("Czech Republic", kind="state"), "alias"),
+        (P("interior ministry", kind="government"),
+         P("ministry of the interior", kind="government"), "spelling_variant"),
+    ],
+)  # fmt: skip
+def test_names_are_matched_by_general_rules(a, b, basis):
+    found = name_basis(a, b)
+    assert found is not None and basis in found[0]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(P("Ali Hassan"), P("Samir Hassan")), (P("Iran", kind="state"), P("Iraq", kind="state")),
+     (P("Turkish security sources", kind="other"), P("Turkey", kind="state")),
+     (P("Mali", kind="state"), P("Malawi", kind="state"))],
+)  # fmt: skip
+def test_different_names_stay_apart(a, b):
+    assert name_basis(a, b) is None
+
+
+def test_two_people_who_share_a_surname_stay_apart():
+    documents, _ = load(STORIES / "flood.json", ROOT)
+    story = compare(documents)
+    farmer = actor_with(story, "agency", "A5")
+    assert [m.item for m in farmer.mentions] == ["A5"]  # Youssef Rashid, not the minister
+    minister = actor_with(story, "agency", "A2")
+    assert {(m.article, m.item) for m in minister.mentions} == {
+        ("agency", "A2"), ("daily", "A2"), ("radio", "A4")}  # fmt: skip
+    assert country("Kingdom of Eswatini") == country("Eswatini") == "SWZ"
+
+
+def test_figure_qualifiers_units_and_verdicts():
+    assert qualifier("around 200", True) == "about" and qualifier("at least 58", True) == "at_least"
+    assert (
+        qualifier("more than 30 civilians", True) == "more_than"
+        and qualifier("182", False) == "exact"
+    )
+    assert unit_of("people killed")[0] == unit_of("dead")[0] == unit_of("deaths")[0] == "killed"
+    assert unit_of("people wounded")[0] != unit_of("people killed")[0]
+    assert unit_of("miles") == ("km", 1.609344)
+    assert verdict([(58, "exact"), (58, "at_least")]) == "agree"
+    assert verdict([(200, "about"), (182, "exact")]) == "compatible"
+    assert verdict([(200, "about"), (190, "about")]) == "compatible"
+    assert verdict([(1300, "at_least"), (213, "at_least")]) == "conflict"
+    assert verdict([(182, "exact"), (220, "exact")]) == "conflict"
+
+
+def test_the_development_set_holds_its_levels():
+    scores = evaluate_stories(STORIES, ROOT)
+    for kind in ("actors", "events", "claims"):
+        assert scores.precision(kind) >= 1.0 and scores.recall(kind) >= 1.0, scores.misses
+    assert scores.verdict_accuracy >= 1.0, scores.misses
+
+
+def test_summarizer_story_from_the_recordings(tmp_path):
+    args = ["story", "examples/aleppo-offensive-1.txt", "examples/aleppo-offensive-2.txt",
+            "--replay", "cassettes"]  # fmt: skip
+    brief = run_summarizer(*args, "--format", "markdown")
+    assert brief.returncode == 0, brief.stderr
+    assert brief.stdout.index("## Figures, conflicts first") < brief.stdout.index("## Corroborated")
+    assert "— 2 outlets" in brief.stdout and "## Only one outlet" in brief.stdout
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    done = run_summarizer(*args, "-o", str(desk))
+    story = StoryDocument.model_validate_json((desk / "story.json").read_text())
+    assert done.returncode == 0 and {p.name for p in desk.glob("aleppo-*.json")} == {
+        "aleppo-offensive-1.json", "aleppo-offensive-2.json"}  # fmt: skip
+    again = run_summarizer("story", str(desk / "aleppo-offensive-1.json"),
+                           str(desk / "aleppo-offensive-2.json"), "--format", "json")  # fmt: skip
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["figures"] == json.loads(story.model_dump_json())["figures"]
+    one = run_summarizer("story", "examples/aleppo-offensive-1.txt", "--replay", "cassettes")
+    assert one.returncode == 2 and "two reports or more" in one.stderr
+
+
+def test_the_story_page_in_a_browser(tmp_path):
+    from browser import Watched, browser
+
+    page = tmp_path / "story.html"
+    done = run_summarizer("story", "examples/aleppo-offensive-1.txt",
+                          "examples/aleppo-offensive-2.txt", "--replay", "cassettes",
+                          "-o", str(page))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with browser() as chromium:
+        watched = Watched(chromium, page)
+        columns = watched.page.locator("section.report")
+        assert columns.count() == 2
+        chip = watched.page.locator(".chip").first
+        chip.click()
+        item = chip.get_attribute("data-item")
+        marked = watched.page.locator(f'.start.selected[data-item="{item}"]')
+        assert marked.count() >= 2  # in both reports
+        assert watched.errors == [] and watched.requests == [page.resolve().as_uri()]
