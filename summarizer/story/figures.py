@@ -4,6 +4,7 @@ qualified, and whether the reports agree, are compatible, or conflict."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from summarizer.story.names import words
 
@@ -39,6 +40,7 @@ _PLURALS = {"people": "people", "persons": "people", "civilians": "civilians",
             "soldier": "soldiers"}  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def qualifier(as_written: str, approximate: bool) -> str:
     """How the article qualifies the figure ("more than 30" -> more_than)."""
     for name, pattern in _QUALIFIERS:
@@ -47,6 +49,7 @@ def qualifier(as_written: str, approximate: bool) -> str:
     return "about" if approximate else "exact"
 
 
+@lru_cache(maxsize=4096)
 def unit_of(unit: str) -> tuple[str, float]:
     """What a figure counts, normalised, and the factor to its normal unit: "people killed",
     "dead" and "deaths" are one ("killed"); "civilians killed" its own; miles are km."""

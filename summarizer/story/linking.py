@@ -5,6 +5,7 @@ bases, then joined greedily, strongest first, never two items of one report in a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -47,6 +48,7 @@ class Group:
     links: list[Pair] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def content(text: str) -> str:
     """The text's folded words, stopwords aside, for comparing what two texts say."""
     return " ".join(w for w in words(text) if w not in STOPWORDS)

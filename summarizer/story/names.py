@@ -36,24 +36,29 @@ COUNTRY_KINDS = frozenset({"state", "government", "other"})
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
-def words(name: str) -> list[str]:
-    """The name's words, folded: lower case, no diacritics ("Türkiye" -> ["turkiye"])."""
+@lru_cache(maxsize=65536)
+def words(name: str) -> tuple[str, ...]:
+    """The name's words, folded: lower case, no diacritics ("Türkiye" -> ("turkiye",));
+    memoised: a story compares every name with every other."""
     plain = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    return _WORD_RE.findall(plain.replace("'", "").replace("’", ""))
+    return tuple(_WORD_RE.findall(plain.replace("'", "").replace("’", "")))
 
 
+@lru_cache(maxsize=65536)
 def folded(name: str) -> str:
     """Case, diacritics, hyphens, apostrophes and spaces aside ("al-Sham" -> "alsham")."""
     return "".join(words(name))
 
 
+@lru_cache(maxsize=65536)
 def core(name: str) -> str:
     """The folded name without particles ("Bashar al-Assad" -> "basharassad")."""
     kept = [w for w in words(name) if w not in PARTICLES]
     return "".join(kept) or folded(name)
 
 
+@lru_cache(maxsize=65536)
 def skeleton(name: str) -> str:
     """The core's consonants, doubled ones once, the letters transliterations swap made one
     (q and c as k): what the spellings of a name share ("Karimi" / "Qarimi")."""
@@ -90,6 +95,7 @@ def _countries() -> tuple[dict[str, str], list[tuple[str, re.Pattern[str]]]]:
     return names, patterns
 
 
+@lru_cache(maxsize=65536)
 def country(name: str) -> str | None:
     """The ISO code of the country `name` names on its own ("Turkey", "Türkiye": TUR), else
     None ("Turkish security sources" names no country by itself)."""
