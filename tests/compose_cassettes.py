@@ -95,7 +95,29 @@ class _Scripted(BaseHTTPRequestHandler):
         pass
 
 
+def reference_story():  # type: ignore[no-untyped-def]
+    """The story of the two reference articles as `summarizer story` makes it from the
+    recordings: their clean answers, checked against the articles."""
+    from summarizer.story.compare import compare
+    from summarizer.story_evaluation import document
+
+    documents = []
+    for name in ("aleppo-offensive-1", "aleppo-offensive-2"):
+        answer = json.loads((RESPONSES / f"clean-{name}.json").read_text())
+        extraction = json.loads(answer["body"]["choices"][0]["message"]["content"])
+        text = (Path(__file__).resolve().parent.parent / "examples" / f"{name}.txt").read_text()
+        documents.append(document(name, None, text, extraction))
+    return compare(documents), documents
+
+
 def run(scenario: Scenario, settings: ModelSettings) -> str:
+    if scenario.task == "links":
+        from summarizer.pipeline.story_links import link_with_model
+
+        story, documents = reference_story()
+        client = ModelClient(settings, sleep=lambda _seconds: None)
+        linked = link_with_model(story, documents, client)
+        return f"links: rejected {linked.provenance.rejected_links}"
     try:
         doc = summarize(
             scenario.text(),

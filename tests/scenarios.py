@@ -28,6 +28,9 @@ class Scenario:
     #: Re-recordable against the live API (the others script faults a live API won't make).
     live: bool = False
     live_api_key: str | None = None  # for the live 401: a key that is wrong on purpose
+    #: "summary" (the article summarised) or "links" (a story of the two reference articles
+    #: whose links a model is asked for: `summarizer story --link-with-model`).
+    task: str = "summary"
 
     @property
     def path(self) -> Path:
@@ -62,5 +65,7 @@ SCENARIOS: dict[str, Scenario] = {
                  live_api_key="sk-wrong-on-purpose-for-recording"),
         Scenario("schema-rejected", A1, ("schema-rejected",)),
         Scenario("model-not-found", A1, ("model-not-found",), model="no-such-model", live=True),
+        Scenario("story-links-aleppo", A1, ("story-links-aleppo",), replayable=True, live=True,
+                 task="links"),
     ]
 }  # fmt: skip

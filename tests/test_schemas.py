@@ -81,7 +81,7 @@ def test_drift_is_detected(tmp_path):
 
 def test_every_contract_model_has_a_schema_file():
     assert {m.__name__ for m in SCHEMA_FILES.values()} == {
-        "Extraction", "GroundingReport", "SummaryDocument", "StoryDocument"
+        "Extraction", "GroundingReport", "SummaryDocument", "StoryDocument", "LinkAnswer"
     }  # fmt: skip
 
 

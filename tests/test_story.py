@@ -231,3 +231,26 @@ def test_the_story_page_in_a_browser(tmp_path):
         marked = watched.page.locator(f'.start.selected[data-item="{item}"]')
         assert marked.count() >= 2  # in both reports
         assert watched.errors == [] and watched.requests == [page.resolve().as_uri()]
+
+
+def test_links_asked_of_a_model_pass_the_rules_before_they_count():
+    done = run_summarizer("story", "examples/aleppo-offensive-1.txt",
+                          "examples/aleppo-offensive-2.txt", "--replay", "cassettes",
+                          "--link-with-model", "--format", "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    story = StoryDocument.model_validate_json(done.stdout)
+    p = story.provenance
+    assert (p.method, p.attempts, p.rejected_links) == ("lexical+model", 1, 1)  # a person
+    assert p.model == "gpt-4.1-mini" and p.usage.prompt_tokens == 3120  # joined with a group
+
+
+def test_the_links_request_holds_the_items_words_never_an_article():
+    from summarizer.story.link_request import link_messages
+
+    documents, _ = load(STORIES / "aleppo.json", ROOT)
+    story = compare(documents)
+    user = link_messages(story, documents)[1]["content"]
+    assert "SA3:" in user and "Rami Abdel Rahman" in user and "SC1:" in user
+    article = (ROOT / "examples" / "aleppo-offensive-1.txt").read_text()
+    sentences = [s for s in article.split(". ") if len(s) > 120]
+    assert sentences and not any(s in user for s in sentences)

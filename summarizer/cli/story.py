@@ -31,9 +31,11 @@ STORY_FILE = "story"
               "with the reports' summary documents kept beside it.")  # fmt: skip
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Articles summarised at once.")  # fmt: skip
+@click.option("--link-with-model", is_flag=True, help="Ask the model, in one call, for the links "
+              "words alone missed; each must keep the contract's rules to count.")  # fmt: skip
 @options(MODEL)
 def story(reports: tuple[str, ...], fmt: str | None, output: str | None, jobs: int,
-          **params: Any) -> None:  # fmt: skip
+          link_with_model: bool, **params: Any) -> None:  # fmt: skip
     """Line up two or more outlets' reports of one event: which actors, events and claims
     are the same, which only one outlet has, and where the figures agree or conflict.
 
@@ -55,6 +57,8 @@ def story(reports: tuple[str, ...], fmt: str | None, output: str | None, jobs: i
     from summarizer.story.compare import compare
 
     result = compare(documents)
+    if link_with_model:
+        result = _linked(result, documents, params)
     fmt = fmt or _format_of(target)
     page = _render(result, documents, texts, fmt)
     if target is None:
@@ -68,6 +72,21 @@ def story(reports: tuple[str, ...], fmt: str | None, output: str | None, jobs: i
         raise InputError(
             f"-o {target}: cannot write ({e.strerror}); choose a writable place"
         ) from None
+
+
+def _linked(result: Any, documents: list, params: dict[str, Any]) -> Any:  # type: ignore[type-arg]
+    from summarizer.cli.summary import options_from
+    from summarizer.pipeline.story_links import link_with_model
+    from summarizer.providers.chat import ModelClient
+    from summarizer.providers.settings import settings_for
+
+    options = options_from({**params, "repairs": 1, "on_problems": "flag", "window_chars": 48_000})
+    http = None
+    if params.get("replay"):
+        from summarizer.providers.replay import replay_client
+
+        http = replay_client(Path(params["replay"]))
+    return link_with_model(result, documents, ModelClient(settings_for(options), http_client=http))
 
 
 def _target(output: str | None, fmt: str | None) -> tuple[Path | None, Path | None]:

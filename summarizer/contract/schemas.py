@@ -20,13 +20,14 @@ from pydantic import BaseModel
 
 from summarizer.contract.limits import MAX_ITEMS
 from summarizer.contract.models import Extraction, GroundingReport, SummaryDocument
-from summarizer.contract.story import StoryDocument
+from summarizer.contract.story import LinkAnswer, StoryDocument
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "extraction.schema.json": Extraction,
     "grounding-report.schema.json": GroundingReport,
     "summary-document.schema.json": SummaryDocument,
     "story-document.schema.json": StoryDocument,
+    "story-links.schema.json": LinkAnswer,
 }
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
 

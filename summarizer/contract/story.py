@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer.contract.limits import MAX_ITEMS
 from summarizer.contract.models import ActorKind, ArticleMeta, EventType
 
 STORY_SCHEMA_VERSION: Literal["story-1"] = "story-1"
@@ -136,3 +137,21 @@ class StoryDocument(_Strict):
     claims: list[StoryClaim] = Field(description="Every claim of every report, once.")
     figures: list[FigureComparison] = Field(description="Figures compared across reports.")
     provenance: StoryProvenance = Field(description="How the story was made.")
+
+
+# --- What a model may propose (`--link-with-model`) -----------------------------------------
+
+
+class LinkProposal(_Strict):
+    """Two story items a model says are one."""
+
+    a: str = Field(pattern=r"^S[AEC][0-9]+$", description="A story item id.")
+    b: str = Field(pattern=r"^S[AEC][0-9]+$", description="Another story item of that kind.")
+
+
+class LinkAnswer(_Strict):
+    """What the model must return when asked for links."""
+
+    links: list[LinkProposal] = Field(
+        max_length=MAX_ITEMS, description="The missing links; empty when none is missing."
+    )

@@ -70,14 +70,18 @@ class ModelSettings:
             "timeout": self.timeout,
         }
 
-    def request(self, messages: list[Message]) -> dict[str, Any]:
-        """The Chat Completions request for `messages`, with the extraction schema."""
+    def request(
+        self, messages: list[Message], name: str = SCHEMA_NAME, schema: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The Chat Completions request for `messages`, with the extraction schema (or the
+        strict `schema` called `name`)."""
         body: dict[str, Any] = {"model": self.model, "messages": messages}
         if self.response_format == "json_object":
-            body["response_format"] = {"type": "json_object", "schema": plain_schema()}
+            plain = plain_schema() if schema is None else _without_max_items(schema)
+            body["response_format"] = {"type": "json_object", "schema": plain}
         else:
-            schema = {"name": SCHEMA_NAME, "strict": True, "schema": extraction_schema()}
-            body["response_format"] = {"type": "json_schema", "json_schema": schema}
+            strict = {"name": name, "strict": True, "schema": schema or extraction_schema()}
+            body["response_format"] = {"type": "json_schema", "json_schema": strict}
         if self.temperature is not None:
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
@@ -85,10 +89,12 @@ class ModelSettings:
             body[cap] = self.max_tokens
         return body
 
-    def encode(self, messages: list[Message]) -> bytes:
+    def encode(
+        self, messages: list[Message], name: str = SCHEMA_NAME, schema: dict[str, Any] | None = None
+    ) -> bytes:
         """The request body as sent: JSON in UTF-8, as the SDK writes it. Sent as bytes, it
         spares the SDK a deep copy and an encoding of it per request (~20% of its work)."""
-        body = self.request(messages)
+        body = self.request(messages, name, schema)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -103,11 +109,16 @@ def settings_for(options: Options) -> ModelSettings:
 
 @lru_cache(maxsize=1)
 def plain_schema() -> dict[str, Any]:
-    """The extraction schema without `maxItems`, for servers that build a grammar from the
+    """The extraction schema as `_without_max_items` gives it."""
+    return _without_max_items(extraction_schema())
+
+
+def _without_max_items(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` without `maxItems`, for servers that build a grammar from the
     schema (llama.cpp): a bound of N items becomes N nested rules there, and the grammar of
     the contract's limits is too large to parse. The answer is held to the limits when it is
     read (`extraction.answers`), so a degenerate model is refused, not obeyed."""
-    schema = copy.deepcopy(extraction_schema())
+    schema = copy.deepcopy(schema)
     frontier: list[Any] = [schema]
     while frontier:
         node = frontier.pop()
