@@ -254,3 +254,18 @@ def test_the_links_request_holds_the_items_words_never_an_article():
     article = (ROOT / "examples" / "aleppo-offensive-1.txt").read_text()
     sentences = [s for s in article.split(". ") if len(s) > 120]
     assert sentences and not any(s in user for s in sentences)
+
+
+def test_the_story_page_of_saved_documents_takes_their_articles(tmp_path):
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    args = ["examples/aleppo-offensive-1.txt", "examples/aleppo-offensive-2.txt"]
+    assert run_summarizer("story", *args, "--replay", "cassettes", "-o", str(desk)).returncode == 0
+    docs = [str(desk / "aleppo-offensive-1.json"), str(desk / "aleppo-offensive-2.json")]
+    page = tmp_path / "s.html"
+    refused = run_summarizer("story", *docs, "--format", "html", "-o", str(page))
+    assert refused.returncode == 2 and "--article" in refused.stderr
+    done = run_summarizer(
+        "story", *docs, "-o", str(page), "--article", args[1], "--article", args[0]
+    )
+    assert done.returncode == 0 and page.read_text().count('<section class="report"') == 2

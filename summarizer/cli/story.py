@@ -31,11 +31,14 @@ STORY_FILE = "story"
               "with the reports' summary documents kept beside it.")  # fmt: skip
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Articles summarised at once.")  # fmt: skip
+@click.option("--article", "articles", multiple=True, metavar="FILE", help="An article of a "
+              "summary document given as REPORT, for the HTML page (matched by its sha256); "
+              "repeat for each.")  # fmt: skip
 @click.option("--link-with-model", is_flag=True, help="Ask the model, in one call, for the links "
               "words alone missed; each must keep the contract's rules to count.")  # fmt: skip
 @options(MODEL)
 def story(reports: tuple[str, ...], fmt: str | None, output: str | None, jobs: int,
-          link_with_model: bool, **params: Any) -> None:  # fmt: skip
+          articles: tuple[str, ...], link_with_model: bool, **params: Any) -> None:  # fmt: skip
     """Line up two or more outlets' reports of one event: which actors, events and claims
     are the same, which only one outlet has, and where the figures agree or conflict.
 
@@ -54,6 +57,7 @@ def story(reports: tuple[str, ...], fmt: str | None, output: str | None, jobs: i
         raise InputError("a story needs two reports or more; give each outlet's article")
     target, keep = _target(output, fmt)
     documents, texts = _documents(list(reports), keep, jobs, params)
+    texts = _with_articles(documents, texts, articles)
     from summarizer.story.compare import compare
 
     result = compare(documents)
@@ -87,6 +91,17 @@ def _linked(result: Any, documents: list, params: dict[str, Any]) -> Any:  # typ
 
         http = replay_client(Path(params["replay"]))
     return link_with_model(result, documents, ModelClient(settings_for(options), http_client=http))
+
+
+def _with_articles(documents: list, texts: list, articles: tuple[str, ...]) -> list:  # type: ignore[type-arg]
+    """The documents' article texts, from --article files matched by their sha256."""
+    if not articles:
+        return texts
+    from summarizer.contract.article import sha256
+    from summarizer.sources.articles import load_article
+
+    given = {sha256(t): t for t in (load_article(a)[0].text for a in articles)}
+    return [t if t is not None else given.get(d.article.sha256) for d, t in zip(documents, texts)]
 
 
 def _target(output: str | None, fmt: str | None) -> tuple[Path | None, Path | None]:
@@ -186,6 +201,9 @@ def _render(result: Any, documents: list, texts: list, fmt: str) -> str:  # type
         from summarizer.reports.story_html import story_html
 
         if any(t is None for t in texts):
-            raise InputError("the HTML page needs the articles' texts: give the articles")
+            raise InputError(
+                "the HTML page needs each report's article: give the articles as REPORTs, or"
+                " --article FILE for each summary document (its sha256 must match)"
+            )
         return story_html(result, documents, texts)
     return result.model_dump_json(indent=2) + "\n"
