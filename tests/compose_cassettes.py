@@ -137,7 +137,7 @@ def compose(scenario: Scenario) -> str:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         settings = ModelSettings(
-            model=scenario.model, api_key=TEST_KEY,
+            model=scenario.model, api_key=TEST_KEY, cache_key=True,  # as OpenAI's API is sent
             base_url=f"http://127.0.0.1:{server.server_port}/v1",
         )  # fmt: skip
         scenario.path.parent.mkdir(parents=True, exist_ok=True)

@@ -81,7 +81,7 @@ def options_from(params: dict[str, Any]) -> Options:
     from summarizer.contract.options import Options
 
     return Options(
-        model=params["model"], base_url=params["base_url"],
+        model=params["model"], base_url=None if params["replay"] else params["base_url"],
         api_key=params["api_key"] or ("replay" if params["replay"] else None),  # no key needed
         timeout=params["timeout"], max_tokens=params["max_tokens"], repairs=params["repairs"],
         on_problems=params["on_problems"], window_chars=params["window_chars"],

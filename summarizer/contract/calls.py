@@ -13,4 +13,6 @@ class CallStats:
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: Of the prompt tokens, those read from the server's prompt cache.
+    cached_tokens: int = 0
     log: list[str] = field(default_factory=list)

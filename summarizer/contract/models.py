@@ -258,6 +258,11 @@ class Usage(_Strict):
 
     prompt_tokens: int = Field(ge=0, description="Tokens sent.")
     completion_tokens: int = Field(ge=0, description="Tokens of the answers.")
+    cached_tokens: int = Field(
+        default=0, ge=0,
+        description="Of the prompt tokens, those the server read from its prompt cache (a v1"
+        " addition: 0 in documents written before it, and where a server does not say).",
+    )  # fmt: skip
 
 
 class Provenance(_Strict):
@@ -273,6 +278,12 @@ class Provenance(_Strict):
         " (the first, and each repair) counts every request it took.",
     )
     usage: Usage = Field(description="Tokens of all those requests.")
+    estimated_cost_usd: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False,
+        description="What those tokens cost, estimated in US dollars from the genai-prices"
+        " table (cached input and the Batch API's discount applied); null where the model's"
+        " price is unknown (a local model). A v1 addition.",
+    )  # fmt: skip
 
 
 class DroppedItem(_Strict):

@@ -144,7 +144,9 @@ def _document(
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             attempts=stats.requests,
             usage=Usage(
-                prompt_tokens=stats.prompt_tokens, completion_tokens=stats.completion_tokens
+                prompt_tokens=stats.prompt_tokens,
+                completion_tokens=stats.completion_tokens,
+                cached_tokens=stats.cached_tokens,
             ),
         ),
         dropped=dropped,

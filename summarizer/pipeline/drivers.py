@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from summarizer.contract.errors import GroundingFailed
 from summarizer.contract.models import GroundingReport, SummaryDocument
 from summarizer.extraction.answers import InvalidAnswer, parse_answer
 from summarizer.extraction.steps import Check, Steps
 from summarizer.grounding.checks import validate
 from summarizer.providers.failures import server_text
+from summarizer.providers.prices import estimated_cost
 from summarizer.providers.settings import ModelSettings
 
 
@@ -35,13 +37,16 @@ Flow = Generator[Send | Check, Any, SummaryDocument]
 
 
 def article_flow(steps: Steps, settings: ModelSettings) -> Flow:
-    """The steps, with their calls encoded for `settings` and their answers read."""
+    """The steps, with their calls encoded for `settings`, their answers read, and the
+    document's cost estimated."""
     resume: Callable[[], Any] = steps.__next__
     while True:
         try:
             request = resume()
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return priced(done.value)
+        except GroundingFailed as failed:
+            raise GroundingFailed(priced(failed.document)) from None
         if isinstance(request, Check):
             report = yield request
             resume = partial(steps.send, report)
@@ -52,6 +57,17 @@ def article_flow(steps: Steps, settings: ModelSettings) -> Flow:
         except InvalidAnswer as invalid:  # its message may quote the answer: -v prints it
             said = InvalidAnswer(server_text(str(invalid), settings.api_key), invalid.content)
             resume = partial(steps.throw, said)
+
+
+def priced(document: SummaryDocument) -> SummaryDocument:
+    """`document` with its estimated cost in its provenance."""
+    p = document.provenance
+    cost = estimated_cost(p.model, p.usage.prompt_tokens, p.usage.cached_tokens,
+                          p.usage.completion_tokens)  # fmt: skip
+    if cost is None:
+        return document
+    provenance = p.model_copy(update={"estimated_cost_usd": cost})
+    return document.model_copy(update={"provenance": provenance})
 
 
 def run_check(check: Check) -> GroundingReport:

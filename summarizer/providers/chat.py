@@ -118,6 +118,8 @@ def _answered(completion: Any, stats: CallStats, settings: ModelSettings) -> str
     usage = getattr(completion, "usage", None)
     stats.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
     stats.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
+    details = getattr(usage, "prompt_tokens_details", None)
+    stats.cached_tokens += getattr(details, "cached_tokens", 0) or 0
     return reply_text(read_reply(completion), settings.api_key)
 
 

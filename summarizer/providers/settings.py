@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ class ModelSettings:
     #: "json_schema": OpenAI's strict Structured Outputs; "json_object": the schema as
     #: llama.cpp's server takes it (`{"type": "json_object", "schema": ...}`, `max_tokens`).
     response_format: ResponseFormat = "json_schema"
+    #: Send `prompt_cache_key` (OpenAI routes requests of one key to one cache). None: when
+    #: the server is OpenAI's (no --base-url, or an openai.com address).
+    cache_key: bool | None = None
 
     def __repr__(self) -> str:  # the key stays out of logs and tracebacks
         key = "[redacted]" if self.api_key else None
@@ -74,20 +78,33 @@ class ModelSettings:
         self, messages: list[Message], name: str = SCHEMA_NAME, schema: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """The Chat Completions request for `messages`, with the extraction schema (or the
-        strict `schema` called `name`)."""
-        body: dict[str, Any] = {"model": self.model, "messages": messages}
+        strict `schema` called `name`), laid out for prompt caching: what is the same for
+        every article (the model, the cache key, the schema, the system prompt) comes first
+        and byte for byte the same; the messages, the article last, end it."""
+        body: dict[str, Any] = {"model": self.model}
         if self.response_format == "json_object":
             plain = plain_schema() if schema is None else _without_max_items(schema)
-            body["response_format"] = {"type": "json_object", "schema": plain}
+            response_format: dict[str, Any] = {"type": "json_object", "schema": plain}
         else:
             strict = {"name": name, "strict": True, "schema": schema or extraction_schema()}
-            body["response_format"] = {"type": "json_schema", "json_schema": strict}
+            response_format = {"type": "json_schema", "json_schema": strict}
+        if self._sends_cache_key():
+            body["prompt_cache_key"] = cache_key(messages[0]["content"] if messages else "", name)
+        body["response_format"] = response_format
         if self.temperature is not None:
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
             cap = "max_tokens" if self.response_format == "json_object" else "max_completion_tokens"
             body[cap] = self.max_tokens
+        body["messages"] = messages
         return body
+
+    def _sends_cache_key(self) -> bool:
+        if self.cache_key is not None:
+            return self.cache_key
+        return self.response_format == "json_schema" and (
+            self.base_url is None or "openai.com" in self.base_url
+        )
 
     def encode(
         self, messages: list[Message], name: str = SCHEMA_NAME, schema: dict[str, Any] | None = None
@@ -96,6 +113,14 @@ class ModelSettings:
         spares the SDK a deep copy and an encoding of it per request (~20% of its work)."""
         body = self.request(messages, name, schema)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@lru_cache(maxsize=64)
+def cache_key(system_prompt: str, schema_name: str) -> str:
+    """The prompt cache key of requests that share their system prompt and schema: the same
+    for a whole run, and for every run of the same prompts."""
+    digest = hashlib.sha256(f"{schema_name}\0{system_prompt}".encode()).hexdigest()[:16]
+    return f"summarizer-{schema_name}-{digest}"
 
 
 def settings_for(options: Options) -> ModelSettings:

@@ -26,8 +26,8 @@ def document_markdown(doc: SummaryDocument) -> str:
     p = doc.provenance
     lines.append(
         f"---\n*{md(p.model)} · prompt {md(p.prompt_version)} · {p.attempts} request(s) · "
-        f"{p.usage.prompt_tokens} prompt + {p.usage.completion_tokens} completion tokens · "
-        f"{p.created_at}*"
+        f"{p.usage.prompt_tokens} prompt + {p.usage.completion_tokens} completion tokens"
+        f"{_cost(p.estimated_cost_usd)} · {p.created_at}*"
     )
     return "\n".join(lines) + "\n"
 
@@ -124,3 +124,7 @@ def _dropped(doc: SummaryDocument) -> list[str]:
         codes = ", ".join(sorted({p.code for p in d.problems}))
         lines.append(f"- {md(d.key)}: {md(label(d.item))} ({codes})")
     return [*lines, ""]
+
+
+def _cost(usd: float | None) -> str:
+    return "" if usd is None else f" · about ${usd:.4f}"

@@ -210,6 +210,10 @@ class Batch:
         self.report.counts[outcome.status] += 1
         self.report.requests += outcome.requests
         self.report.outcomes.append(outcome)
+        totals = zip(self.report.tokens, outcome.tokens, strict=True)
+        self.report.tokens = [a + b for a, b in totals]
+        if outcome.cost_usd is not None:
+            self.report.cost_usd = (self.report.cost_usd or 0.0) + outcome.cost_usd
         if outcome.status == "failed":
             if len(self.report.failures) < MAX_FAILURES_SHOWN:
                 self.report.failures.append(outcome)

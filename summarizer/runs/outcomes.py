@@ -29,6 +29,9 @@ class Outcome:
     fatal: bool = False
     #: The result could not be written, as no further one could be (disk full, read-only).
     no_room: bool = False
+    #: Tokens of its requests (prompt, of them cached, completion) and their estimated cost.
+    tokens: tuple[int, int, int] = (0, 0, 0)
+    cost_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,12 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
                 status: Status = "dropped"
             else:
                 status = "ok" if result.grounding.ok else "flagged"
-            return Outcome(source, status, name, requests)
+            return _costed(Outcome(source, status, name, requests), result)
         if isinstance(result, GroundingFailed):
             kept = job.path.with_name(f"{name}.failed.json")
             write_atomic(kept, result.document.model_dump_json(indent=2), fsync=False)
-            return Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
+            failed = Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
+            return _costed(failed, result.document)
     except OSError as e:
         error = f"cannot write the result in {job.path.parent}: {e.strerror or e}"
         return Outcome(source, "failed", name, requests, error, no_room=e.errno in NO_ROOM)
@@ -73,6 +77,13 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
     # A bug must not lose the rest of the batch.
     described = f"{type(result).__name__}: {result}"
     return Outcome(source, "failed", name, requests, f"internal error: {described}")
+
+
+def _costed(outcome: Outcome, document: SummaryDocument) -> Outcome:
+    u = document.provenance.usage
+    outcome.tokens = (u.prompt_tokens, u.cached_tokens, u.completion_tokens)
+    outcome.cost_usd = document.provenance.estimated_cost_usd
+    return outcome
 
 
 @dataclass
@@ -93,6 +104,10 @@ class BatchReport:
     errors_written: bool = True
     #: Interrupted (Ctrl-C): the articles not reached are in no count.
     interrupted: bool = False
+    #: Tokens of the results' requests (prompt, of them cached, completion), and their
+    #: estimated cost (None when no price is known).
+    tokens: list[int] = field(default_factory=lambda: [0, 0, 0])
+    cost_usd: float | None = None
 
     @property
     def failed(self) -> int:
@@ -106,6 +121,9 @@ def report_table(report: BatchReport, outdir: Path) -> str:
         lines.append(f"{status:<10} {report.counts[status]:>8}")
     total = sum(report.counts.values())
     lines.append(f"{'total':<10} {total:>8}   requests {report.requests}   {report.seconds:.2f} s")
+    prompt, cached, completion = report.tokens
+    cost = "" if report.cost_usd is None else f"   about ${report.cost_usd:.4f}"
+    lines.append(f"tokens     {prompt} prompt ({cached} cached) + {completion} completion{cost}")
     if report.interrupted:
         lines.append("interrupted: the articles not reached are not counted; a rerun does them")
     if report.aborted:
