@@ -141,6 +141,8 @@ BATCH = (
 
 #: What is reported on stderr.
 OUTPUT = (
+    click.option("--dry-run", is_flag=True, help="Print the requests, tokens and price the run "
+                 "would take (estimated), and send nothing."),
     click.option(
         "-v", "--verbose", is_flag=True, help="Report requests, tokens and repairs on stderr."
     ),

@@ -62,6 +62,9 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
     files = expand(list(articles))
     options = options_from(params)
     _say_which_wins(params)
+    if params["dry_run"]:
+        _dry_run(files, options, params)
+        return
     if files != list(articles) or len(files) != 1 or files[0].endswith(".jsonl"):
         if not output:
             raise InputError("several articles: name a directory for the results with -o OUTDIR")
@@ -87,6 +90,16 @@ def options_from(params: dict[str, Any]) -> Options:
         on_problems=params["on_problems"], window_chars=params["window_chars"],
         response_format=params["response_format"],
     )  # fmt: skip
+
+
+def _dry_run(files: list[str], options: Options, params: dict[str, Any]) -> None:
+    from summarizer.providers.settings import settings_for
+    from summarizer.runs.estimate import estimate, summary_lines
+    from summarizer.sources.articles import iter_articles
+
+    settings = settings_for(options)
+    found = estimate(iter_articles(files, params["encoding"]), options, settings)
+    click.echo("\n".join(summary_lines(found, settings.model)))
 
 
 def _batch_options(fmt: str | None, params: dict[str, Any]) -> BatchOptions:
