@@ -76,3 +76,43 @@ def test_a_dead_server_is_noticed_once_for_the_whole_batch(tmp_path):
     assert report.requests < MAX_UNANSWERED_IN_A_ROW + 4 * 2  # not 30 x 4 attempts
     errors = [json.loads(x) for x in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
     assert sum("not attempted" in e["error"] for e in errors) >= 20
+
+
+def test_rate_limit_headers_pace_the_batch_before_a_429():
+    from summarizer.providers.ratelimit import duration
+
+    assert duration("6m0s") == 360 and duration("20ms") == 0.02 and duration("1h2m3.5s") == 3723.5
+    now = [100.0]
+    gate = RateGate(4, clock=lambda: now[0])
+    gate.note_tokens(2000)
+    gate.observe({"x-ratelimit-remaining-tokens": "50000", "x-ratelimit-reset-tokens": "9s"})
+    assert gate.not_before == 0 and gate.paced == 0  # plenty left
+    gate.observe({"x-ratelimit-remaining-tokens": "1200", "x-ratelimit-reset-tokens": "1.5s"})
+    assert gate.not_before == 101.5 and gate.paced == 1  # not enough for the next request
+    gate.observe({"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "3s"})
+    assert gate.not_before == 103.0
+
+
+def test_a_key_near_its_token_limit_waits_for_the_reset(tmp_path):
+    import time
+
+    from fakeserver import echo_reply, last_user_text
+
+    arrivals: list[tuple[str, float]] = []
+
+    def responder(body: dict):
+        arrivals.append((last_user_text(body)[:12], time.monotonic()))
+        reply = echo_reply(body)
+        if "Article 1:" in last_user_text(body):
+            reply.headers.update({"x-ratelimit-remaining-tokens": "10",
+                                  "x-ratelimit-reset-tokens": "400ms"})  # fmt: skip
+        return reply
+
+    inputs = write_articles(tmp_path / "in", 2)
+    with FakeOpenAI(responder=responder) as fake:
+        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--jobs", "1",
+                              env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (_, first), (_, second) = arrivals
+    assert second - first >= 0.35  # held back until the tokens reset, no 429 needed

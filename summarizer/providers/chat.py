@@ -239,6 +239,8 @@ class AsyncModelClient:
             await asyncio.shield(self.gate.release())
             raise
         self.gate.answered(True)
+        usage = getattr(completion, "usage", None)
+        self.gate.note_tokens(getattr(usage, "total_tokens", 0) or 0)
         await self.gate.release()
         return completion
 

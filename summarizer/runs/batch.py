@@ -300,6 +300,11 @@ async def arun_batch(
         limits = httpx2.Limits(max_connections=slots, max_keepalive_connections=slots)
         http_client = httpx2.AsyncClient(limits=limits)
     gate = RateGate(batch.jobs, max_requests=batch.max_requests)
+
+    async def observe(response: Any) -> None:  # every answer's rate-limit headers
+        gate.observe(response.headers)
+
+    http_client.event_hooks["response"] = [*http_client.event_hooks["response"], observe]
     client = AsyncModelClient(settings_for(options), http_client=http_client, gate=gate)
     async with http_client:
         runner = Batch(outdir, client, options, batch, progress)
