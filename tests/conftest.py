@@ -14,11 +14,13 @@ EVAL = ROOT / "tests" / "eval"
 
 
 @pytest.fixture(autouse=True)
-def _no_model_settings_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests say which server, key and model they use; the machine's settings stay out."""
+def _no_model_settings_from_the_machine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests say which server, key and model they use; the machine's settings stay out, and
+    runs are logged in the test's own database, never the user's."""
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "OPENAI_ORG_ID",
                  "OPENAI_PROJECT_ID"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SUMMARIZER_LOG_DB", str(tmp_path / "logs.db"))
 
 
 @pytest.fixture(scope="session")
@@ -113,3 +115,8 @@ def run_summarizer(*args: str, stdin: str | None = None, env: dict | None = None
             return Ran(code, out.getvalue().decode(), err.getvalue().decode())
     finally:
         os.chdir(before)
+
+
+def child_env() -> dict[str, str]:
+    """What a test's child process inherits: PATH, and the test's own run log."""
+    return {"PATH": os.environ["PATH"], "SUMMARIZER_LOG_DB": os.environ["SUMMARIZER_LOG_DB"]}

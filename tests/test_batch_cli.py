@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import run_summarizer
+from conftest import child_env, run_summarizer
 from fakeserver import FakeOpenAI
 from scenarios import ROOT, TEST_KEY
 from test_batch import article, write_articles
@@ -25,7 +25,7 @@ def batch_cmd(inputs: Path, outdir: Path, *extra: str) -> list[str]:
 
 
 def env_for(fake: FakeOpenAI) -> dict[str, str]:
-    return {"PATH": os.environ["PATH"], "OPENAI_BASE_URL": fake.base_url,
+    return {**child_env(), "OPENAI_BASE_URL": fake.base_url,
             "OPENAI_API_KEY": TEST_KEY}  # fmt: skip
 
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_summarizer
+from conftest import child_env, run_summarizer
 from fakeserver import FakeOpenAI, article_of, echo_reply, last_user_text
 from scenarios import ROOT, TEST_KEY
 from test_batch import article, write_articles
@@ -145,7 +145,7 @@ def test_a_full_disk_stops_the_batch_with_one_line(tmp_path, monkeypatch, code):
 def test_ctrl_c_says_what_was_saved(tmp_path):
     inputs, outdir = write_articles(tmp_path / "in", 30), tmp_path / "out"
     with FakeOpenAI(latency=0.2) as fake:
-        env = {"PATH": os.environ["PATH"], **env_for(fake)}
+        env = {**child_env(), **env_for(fake)}
         command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(outdir),
                    "--jobs", "2", "-q"]  # fmt: skip
         proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
@@ -226,7 +226,7 @@ def test_a_check_process_that_dies_costs_no_article(tmp_path):
 def test_a_killed_batch_takes_its_check_processes_with_it(tmp_path):
     inputs, outdir = write_articles(tmp_path / "in", 40), tmp_path / "out"
     with FakeOpenAI(latency=0.2) as fake:
-        env = {"PATH": os.environ["PATH"], **env_for(fake)}
+        env = {**child_env(), **env_for(fake)}
         command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(outdir),
                    "--jobs", "4", "--check-processes", "2", "-q"]  # fmt: skip
         proc = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)

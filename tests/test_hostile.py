@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_summarizer
+from conftest import child_env, run_summarizer
 from fakeserver import FakeOpenAI, echo_extraction, not_json, ok, refusal, status
 from markdown_it import MarkdownIt
 from scenarios import ROOT, TEST_KEY
@@ -116,7 +116,7 @@ def on_a_terminal(args: list[str], env: dict[str, str]) -> bytes:
     master, slave = pty.openpty()
     command = [sys.executable, "-m", "summarizer", *args]
     proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT,
-                            env={"PATH": os.environ["PATH"], "TERM": "xterm", **env})  # fmt: skip
+                            env={**child_env(), "TERM": "xterm", **env})  # fmt: skip
     os.close(slave)
     chunks = []
     while True:

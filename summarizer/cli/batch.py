@@ -25,6 +25,7 @@ def run_batch_command(
     *,
     replay: str | None,
     quiet: bool,
+    log: Path | None,
 ) -> None:
     """Run the batch of `files` (expanded from the `named` inputs), print its table, and
     exit with its code."""
@@ -49,6 +50,10 @@ def run_batch_command(
     report = run_batch(files, outdir, options, batch, http_client=http_client,
                        progress=progress)  # fmt: skip
     click.echo(report_table(report, outdir))
+    if log is not None:
+        from summarizer.cli.runlog import log_run
+
+        log_run(log, "summary", report.outcomes, report.seconds, outdir=str(outdir))
     if report.interrupted or report.not_saved:
         click.echo(f"summarizer: {terminal(saved_line(report, outdir))}", err=True)
     if report.interrupted:

@@ -10,6 +10,7 @@ import click
 
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.render import render
+from summarizer.cli.runlog import logs
 from summarizer.cli.story import story
 from summarizer.cli.summary import summary
 from summarizer.cli.validate import validate
@@ -52,6 +53,7 @@ cli.add_command(summary)
 cli.add_command(validate)
 cli.add_command(render)
 cli.add_command(story)
+cli.add_command(logs)
 
 
 def main(argv: list[str] | None = None) -> None:

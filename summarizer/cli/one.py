@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from summarizer.cli.emit import default_format, emit
+from summarizer.cli.runlog import log_path
 from summarizer.contract.errors import InputError
 from summarizer.reports.escape import terminal
 
@@ -25,9 +27,7 @@ def one_article(
     *,
     output: str | None,
     fmt: str | None,
-    replay: str | None,
-    encoding: str | None,
-    verbose: bool,
+    params: dict[str, Any],
 ) -> None:
     """Summarise the article in `path` and write what the user asked for; a document that
     fails `on_problems="fail"` is written too, then the failure is raised."""
@@ -40,13 +40,14 @@ def one_article(
 
     if output:
         _check_output(output, path)
-    article, notices = load_article(path, encoding)
+    article, notices = load_article(path, params["encoding"])
     for notice in notices:
         click.echo(f"summarizer: notice: {terminal(notice)}", err=True)
     article = replace(article, **{k: v for k, v in meta.items() if v})
-    client = ModelClient(settings_for(options), http_client=_replay_client(replay))
+    client = ModelClient(settings_for(options), http_client=_replay_client(params["replay"]))
     stats = CallStats()
     failed: GroundingFailed | None = None
+    started = time.monotonic()
     try:
         document = summarize(
             article.text, title=article.title, source=article.source, url=article.url,
@@ -56,9 +57,16 @@ def one_article(
     except GroundingFailed as e:
         document, failed = e.document, e
     finally:
-        if verbose:
+        if params["verbose"]:
             _report_calls(stats, client.settings.model, options.repairs)
     emit(document, fmt or default_format(output, piped="json"), output, article.text)
+    log = log_path(params)
+    if log is not None:
+        from summarizer.cli.runlog import log_run
+        from summarizer.runs.outcomes import outcome_of
+
+        outcome = outcome_of(document, path, str(failed) if failed else None)
+        log_run(log, "summary", [outcome], time.monotonic() - started)
     if failed:
         raise failed
 

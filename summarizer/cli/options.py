@@ -67,10 +67,14 @@ MODEL = (
         help="Seconds to wait for one answer.",
     ),
     click.option("--max-tokens", type=int, help="Cap on the model's answer, in tokens."),
-    click.option("--response-format", type=click.Choice(RESPONSE_FORMATS),
-                 default=DEFAULT_RESPONSE_FORMAT, show_default=True,
-                 help="json_schema: OpenAI's strict Structured Outputs; json_object: the"
-                 " schema as llama.cpp's server and other local servers take it."),
+    click.option(
+        "--response-format",
+        type=click.Choice(RESPONSE_FORMATS),
+        default=DEFAULT_RESPONSE_FORMAT,
+        show_default=True,
+        help="json_schema: OpenAI's strict Structured Outputs; json_object: the"
+        " schema as llama.cpp's server and other local servers take it.",
+    ),
 )
 
 #: How an article is extracted and what happens to items with problems.
@@ -139,10 +143,26 @@ BATCH = (
     click.option("-q", "--quiet", is_flag=True, help="Many articles: no progress output."),
 )
 
+#: Where runs are logged.
+LOG = (
+    click.option(
+        "--log-db",
+        metavar="PATH",
+        envvar="SUMMARIZER_LOG_DB",
+        help="The run log's SQLite database [env SUMMARIZER_LOG_DB; default: logs.db "
+        "in the user's data directory].",
+    ),
+    click.option("--no-log", is_flag=True, help="Do not log this run."),
+)
+
 #: What is reported on stderr.
 OUTPUT = (
-    click.option("--dry-run", is_flag=True, help="Print the requests, tokens and price the run "
-                 "would take (estimated), and send nothing."),
+    click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Print the requests, tokens and price the run "
+        "would take (estimated), and send nothing.",
+    ),
     click.option(
         "-v", "--verbose", is_flag=True, help="Report requests, tokens and repairs on stderr."
     ),

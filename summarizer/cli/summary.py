@@ -11,7 +11,8 @@ from summarizer.cli.batch import run_batch_command
 from summarizer.cli.emit import FORMATS
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.one import one_article
-from summarizer.cli.options import ARTICLE, BATCH, EXTRACTION, MODEL, OUTPUT, options
+from summarizer.cli.options import ARTICLE, BATCH, EXTRACTION, LOG, MODEL, OUTPUT, options
+from summarizer.cli.runlog import log_path
 from summarizer.contract.defaults import DEFAULT_JOBS
 from summarizer.contract.errors import InputError
 
@@ -37,7 +38,7 @@ BATCH_ONLY = ("jobs", "max_requests", "no_resume", "check_processes")
 )
 @click.option("-o", "--output", metavar="FILE|OUTDIR",
               help="Write to FILE, not stdout; for many articles, their directory.")  # fmt: skip
-@options(MODEL, EXTRACTION, ARTICLE, BATCH, OUTPUT)
+@options(MODEL, EXTRACTION, ARTICLE, BATCH, LOG, OUTPUT)
 def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **params: Any) -> None:
     """Summarise articles into events, actors and claims, each checked against the article.
 
@@ -71,12 +72,12 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
         _refuse_overwriting_inputs(list(articles), files, Path(output))
         batch = _batch_options(fmt, params)
         run_batch_command(list(articles), files, Path(output), options, batch,
-                          replay=params["replay"], quiet=params["quiet"])  # fmt: skip
+                          replay=params["replay"], quiet=params["quiet"],
+                          log=log_path(params))  # fmt: skip
         return
     _refuse_batch_options(params)
     meta = {k: params[k] for k in ("title", "source", "url", "published")}
-    one_article(files[0], options, meta, output=output, fmt=fmt, replay=params["replay"],
-                encoding=params["encoding"], verbose=params["verbose"])  # fmt: skip
+    one_article(files[0], options, meta, output=output, fmt=fmt, params=params)
 
 
 def options_from(params: dict[str, Any]) -> Options:

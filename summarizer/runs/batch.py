@@ -132,7 +132,9 @@ class Batch:
 
     async def _lane(self, articles: Iterator[Loaded]) -> None:
         for loaded in articles:  # shared: each article goes to one lane
+            started = time.monotonic()
             outcome = await self._process(loaded)
+            outcome.seconds = time.monotonic() - started
             self._record(outcome)
             await asyncio.sleep(0)  # let the other lanes take their turn
 

@@ -32,6 +32,12 @@ class Outcome:
     #: Tokens of its requests (prompt, of them cached, completion) and their estimated cost.
     tokens: tuple[int, int, int] = (0, 0, 0)
     cost_usd: float | None = None
+    #: Of its document, for the run log: the article's sha256, its model and prompt, and
+    #: its problems counted by code.
+    sha256: str | None = None
+    model: str | None = None
+    problems: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,22 @@ def _costed(outcome: Outcome, document: SummaryDocument) -> Outcome:
     u = document.provenance.usage
     outcome.tokens = (u.prompt_tokens, u.cached_tokens, u.completion_tokens)
     outcome.cost_usd = document.provenance.estimated_cost_usd
+    outcome.sha256, outcome.model = document.article.sha256, document.provenance.model
+    codes = Counter(p.code for r in document.grounding.items.values() for p in r.problems)
+    outcome.problems = dict(sorted(codes.items()))
     return outcome
+
+
+def outcome_of(document: SummaryDocument, source: str, failed: str | None = None) -> Outcome:
+    """One article's outcome from its document (the CLI's one article, for the run log)."""
+    if failed:
+        status: Status = "failed"
+    elif document.dropped:
+        status = "dropped"
+    else:
+        status = "ok" if document.grounding.ok else "flagged"
+    outcome = Outcome(source, status, document.article.id, document.provenance.attempts, failed)
+    return _costed(outcome, document)
 
 
 @dataclass
