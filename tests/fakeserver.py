@@ -393,6 +393,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.received = time.monotonic()
         raw = self._read_body()
+        batches = self.server.fake.batch_api
+        if batches is not None and batches.handles(self.path):
+            self._answer(batches.answer("POST", self.path, raw, self.headers))
+            return
         if self.path.split("?", 1)[0].rstrip("/") != CHAT_PATH:
             self._answer(_not_found(self.command, self.path))
             return
@@ -413,7 +417,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _other(self) -> None:
         self.received = time.monotonic()
-        self._read_body()
+        raw = self._read_body()
+        batches = self.server.fake.batch_api
+        if batches is not None and batches.handles(self.path):
+            self._answer(batches.answer(self.command, self.path, raw, self.headers))
+            return
         self._answer(_not_found(self.command, self.path))
 
     do_GET = do_PUT = do_PATCH = do_DELETE = _other
@@ -471,6 +479,8 @@ class FakeOpenAI:
         self.max_in_flight: int = 0
         self.in_flight: int = 0
         self._scripts: list[tuple[str, deque[Reply]]] = []
+        #: The Files and Batches endpoints, when a test serves them (tests/fakebatches.py).
+        self.batch_api: Any = None
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._stopping = threading.Event()

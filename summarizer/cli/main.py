@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from summarizer.cli.batch_api import collect
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.render import render
 from summarizer.cli.runlog import logs
@@ -54,6 +55,7 @@ cli.add_command(validate)
 cli.add_command(render)
 cli.add_command(story)
 cli.add_command(logs)
+cli.add_command(collect)
 
 
 def main(argv: list[str] | None = None) -> None:

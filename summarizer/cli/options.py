@@ -4,7 +4,7 @@ applied in order by `options`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,9 @@ from summarizer.contract.defaults import (
     RESPONSE_FORMATS,
     WINDOW_CHARS,
 )
+
+if TYPE_CHECKING:
+    from summarizer.contract.options import Options
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -141,6 +144,19 @@ BATCH = (
         " answers arrive faster than one core checks them) [default 0: here].",
     ),
     click.option("-q", "--quiet", is_flag=True, help="Many articles: no progress output."),
+    click.option(
+        "--batch-api",
+        is_flag=True,
+        help="Many articles: through the provider's Batch "
+        "API, at half the price, answered within 24 hours; collect with "
+        "`summarizer collect OUTDIR`.",
+    ),
+    click.option("--wait", is_flag=True, help="With --batch-api: wait for the batches to end."),
+    click.option(
+        "--repair-live",
+        is_flag=True,
+        help="With --batch-api: send the repair round live, not as a second batch.",
+    ),
 )
 
 #: Where runs are logged.
@@ -167,3 +183,19 @@ OUTPUT = (
         "-v", "--verbose", is_flag=True, help="Report requests, tokens and repairs on stderr."
     ),
 )
+
+
+def options_from(params: dict[str, Any]) -> Options:
+    """The summary options the command line gave (checked: a bad value is an InputError);
+    a command without the extraction options takes their defaults."""
+    from summarizer.contract.options import Options
+
+    return Options(
+        model=params["model"], base_url=None if params["replay"] else params["base_url"],
+        api_key=params["api_key"] or ("replay" if params["replay"] else None),  # no key needed
+        timeout=params["timeout"], max_tokens=params["max_tokens"],
+        repairs=params.get("repairs", DEFAULT_REPAIRS),
+        on_problems=params.get("on_problems", DEFAULT_ON_PROBLEMS),
+        window_chars=params.get("window_chars", WINDOW_CHARS),
+        response_format=params["response_format"],
+    )  # fmt: skip

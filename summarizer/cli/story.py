@@ -79,12 +79,12 @@ def story(reports: tuple[str, ...], fmt: str | None, output: str | None, jobs: i
 
 
 def _linked(result: Any, documents: list, params: dict[str, Any]) -> Any:  # type: ignore[type-arg]
-    from summarizer.cli.summary import options_from
+    from summarizer.cli.options import options_from
     from summarizer.pipeline.story_links import link_with_model
     from summarizer.providers.chat import ModelClient
     from summarizer.providers.settings import settings_for
 
-    options = options_from({**params, "repairs": 1, "on_problems": "flag", "window_chars": 48_000})
+    options = options_from(params)
     http = None
     if params.get("replay"):
         from summarizer.providers.replay import replay_client
@@ -158,12 +158,12 @@ def _summarise(
     articles: list[str], keep: Path | None, jobs: int, params: dict[str, Any]
 ) -> dict[str, tuple[SummaryDocument, str]]:
     """The articles summarised as a batch would (resume included, into `keep`)."""
-    from summarizer.cli.summary import options_from
+    from summarizer.cli.options import options_from
     from summarizer.contract.models import SummaryDocument
     from summarizer.runs.batch import BatchOptions, run_batch
     from summarizer.sources.articles import load_article
 
-    options = options_from({**params, "repairs": 1, "on_problems": "flag", "window_chars": 48_000})
+    options = options_from(params)
     http = None
     if params.get("replay"):
         from summarizer.providers.replay import async_replay_client

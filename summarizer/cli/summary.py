@@ -11,7 +11,16 @@ from summarizer.cli.batch import run_batch_command
 from summarizer.cli.emit import FORMATS
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.one import one_article
-from summarizer.cli.options import ARTICLE, BATCH, EXTRACTION, LOG, MODEL, OUTPUT, options
+from summarizer.cli.options import (
+    ARTICLE,
+    BATCH,
+    EXTRACTION,
+    LOG,
+    MODEL,
+    OUTPUT,
+    options,
+    options_from,
+)
 from summarizer.cli.runlog import log_path
 from summarizer.contract.defaults import DEFAULT_JOBS
 from summarizer.contract.errors import InputError
@@ -21,7 +30,8 @@ if TYPE_CHECKING:
     from summarizer.runs.batch import BatchOptions
 
 #: Options that only a batch uses (-q is harmless for one article: it has no progress).
-BATCH_ONLY = ("jobs", "max_requests", "no_resume", "check_processes")
+BATCH_ONLY = ("jobs", "max_requests", "no_resume", "check_processes", "batch_api", "wait",
+              "repair_live")  # fmt: skip
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -70,6 +80,12 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
         if not output:
             raise InputError("several articles: name a directory for the results with -o OUTDIR")
         _refuse_overwriting_inputs(list(articles), files, Path(output))
+        if params["batch_api"]:
+            from summarizer.cli.batch_api import batch_api_command
+
+            batch_api_command(files, Path(output), options, encoding=params["encoding"],
+                              params=params)  # fmt: skip
+            return
         batch = _batch_options(fmt, params)
         run_batch_command(list(articles), files, Path(output), options, batch,
                           replay=params["replay"], quiet=params["quiet"],
@@ -78,19 +94,6 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
     _refuse_batch_options(params)
     meta = {k: params[k] for k in ("title", "source", "url", "published")}
     one_article(files[0], options, meta, output=output, fmt=fmt, params=params)
-
-
-def options_from(params: dict[str, Any]) -> Options:
-    """The summary options the command line gave (checked: a bad value is an InputError)."""
-    from summarizer.contract.options import Options
-
-    return Options(
-        model=params["model"], base_url=None if params["replay"] else params["base_url"],
-        api_key=params["api_key"] or ("replay" if params["replay"] else None),  # no key needed
-        timeout=params["timeout"], max_tokens=params["max_tokens"], repairs=params["repairs"],
-        on_problems=params["on_problems"], window_chars=params["window_chars"],
-        response_format=params["response_format"],
-    )  # fmt: skip
 
 
 def _dry_run(files: list[str], options: Options, params: dict[str, Any]) -> None:

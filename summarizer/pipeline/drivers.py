@@ -44,9 +44,9 @@ def article_flow(steps: Steps, settings: ModelSettings) -> Flow:
         try:
             request = resume()
         except StopIteration as done:
-            return priced(done.value)
+            return priced(done.value, batch=settings.batch_api)
         except GroundingFailed as failed:
-            raise GroundingFailed(priced(failed.document)) from None
+            raise GroundingFailed(priced(failed.document, batch=settings.batch_api)) from None
         if isinstance(request, Check):
             report = yield request
             resume = partial(steps.send, report)
@@ -59,11 +59,11 @@ def article_flow(steps: Steps, settings: ModelSettings) -> Flow:
             resume = partial(steps.throw, said)
 
 
-def priced(document: SummaryDocument) -> SummaryDocument:
+def priced(document: SummaryDocument, *, batch: bool = False) -> SummaryDocument:
     """`document` with its estimated cost in its provenance."""
     p = document.provenance
     cost = estimated_cost(p.model, p.usage.prompt_tokens, p.usage.cached_tokens,
-                          p.usage.completion_tokens)  # fmt: skip
+                          p.usage.completion_tokens, batch=batch)  # fmt: skip
     if cost is None:
         return document
     provenance = p.model_copy(update={"estimated_cost_usd": cost})

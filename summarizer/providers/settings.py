@@ -38,6 +38,8 @@ class ModelSettings:
     #: Send `prompt_cache_key` (OpenAI routes requests of one key to one cache). None: when
     #: the server is OpenAI's (no --base-url, or an openai.com address).
     cache_key: bool | None = None
+    #: The requests go through the provider's Batch API (priced at its discount).
+    batch_api: bool = False
 
     def __repr__(self) -> str:  # the key stays out of logs and tracebacks
         key = "[redacted]" if self.api_key else None

@@ -16,7 +16,6 @@ file or as a line of `errors.jsonl`.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import threading
 import time
@@ -35,14 +34,13 @@ from summarizer.contract.defaults import DEFAULT_JOBS, MAX_CHECK_PROCESSES, MAX_
 from summarizer.contract.errors import InputError
 from summarizer.contract.models import GroundingReport, SummaryDocument
 from summarizer.contract.options import Options
-from summarizer.extraction.prompting import prompt_version
 from summarizer.extraction.steps import Check
 from summarizer.pipeline.article import article_document_flow
 from summarizer.pipeline.drivers import adrive, run_check
 from summarizer.providers.chat import AsyncModelClient
 from summarizer.providers.ratelimit import RateGate
 from summarizer.providers.settings import settings_for
-from summarizer.runs.outcomes import BatchReport, Job, Outcome, conclude
+from summarizer.runs.outcomes import BatchReport, Job, Outcome, already_done, conclude
 from summarizer.runs.outdir import OutputDir
 from summarizer.runs.pages import write_index, write_page
 from summarizer.runs.progress import Progress
@@ -148,7 +146,7 @@ class Batch:
         digest = sha256(article.text)
         name = self.files.name_for(article.id, digest)
         path = self.outdir / f"{name}.json"
-        if self.batch.resume and self._already_done(path, digest):
+        if self.batch.resume and already_done(path, digest, self.client.settings.model):
             if self.batch.pages and not path.with_suffix(".html").exists():
                 done = SummaryDocument.model_validate_json(path.read_text(encoding="utf-8"))
                 self._page(done, article.text, path)
@@ -192,18 +190,6 @@ class Batch:
                 self._pool = _check_pool(self.batch.check_processes)
             return run_check(check)
 
-    def _already_done(self, path: Path, digest: str) -> bool:
-        """Whether `path` holds a result for this text, model and prompt version."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return (
-                data["article"]["sha256"] == digest
-                and data["provenance"]["model"] == self.client.settings.model
-                and data["provenance"]["prompt_version"] == prompt_version()
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-
     def _record(self, outcome: Outcome) -> None:
         if outcome.fatal:
             self.report.aborted = self.report.aborted or outcome.error
@@ -219,7 +205,7 @@ class Batch:
         if outcome.status == "failed":
             if len(self.report.failures) < MAX_FAILURES_SHOWN:
                 self.report.failures.append(outcome)
-            self.files.errors.append(_error_record(outcome))
+            self.files.errors.append(error_record(outcome))
             self._write_errors()
         if self.progress:
             self.progress.update(outcome)
@@ -245,7 +231,7 @@ class Batch:
             )
 
 
-def _error_record(outcome: Outcome) -> dict[str, Any]:
+def error_record(outcome: Outcome) -> dict[str, Any]:
     return {
         "id": outcome.id, "source": outcome.source, "error": outcome.error,
         "requests": outcome.requests,

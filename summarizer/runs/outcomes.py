@@ -174,3 +174,20 @@ def saved_line(report: BatchReport, outdir: Path) -> str:
         + (" (see the table)" if report.failed else "")
         + "; a rerun does what is missing"
     )
+
+
+def already_done(path: Path, digest: str, model: str) -> bool:
+    """Whether `path` holds a result for this text, model and prompt version (resume)."""
+    import json
+
+    from summarizer.extraction.prompting import prompt_version
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return (
+            data["article"]["sha256"] == digest
+            and data["provenance"]["model"] == model
+            and data["provenance"]["prompt_version"] == prompt_version()
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

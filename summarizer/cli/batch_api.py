@@ -1,0 +1,136 @@
+"""`summarizer summary ... --batch-api` and `summarizer collect OUTDIR`: a batch through the
+provider's Batch API, submitted now and collected when it has ended."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from summarizer.cli.help import EXIT_CODES_HELP
+from summarizer.cli.options import LOG, MODEL, options
+from summarizer.contract.errors import EXIT_OK, EXIT_PROBLEMS, InputError
+
+if TYPE_CHECKING:
+    from summarizer.contract.options import Options
+    from summarizer.runs.batch_api import BatchApiRun
+
+
+def batch_api_command(
+    files: list[str], outdir: Path, options: Options, *, encoding: str | None,
+    params: dict[str, Any],
+) -> None:  # fmt: skip
+    """Submit the articles' requests (or go on with a run begun in OUTDIR)."""
+    run, lock = _open(outdir, options, params)
+    try:
+        run.state["inputs"], run.state["encoding"] = files, encoding
+        run.save()
+        run.forget_retryable()
+        _advance(run, outdir, params)
+    finally:
+        lock.close()
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("outdir", metavar="OUTDIR")
+@click.option("--wait", is_flag=True, help="Wait for the batches to end, with progress.")
+@click.option("--repair-live", is_flag=True, help="Send the repair round live, not as a "
+              "second batch.")  # fmt: skip
+@options(MODEL, LOG)
+def collect(outdir: str, wait: bool, repair_live: bool, **params: Any) -> None:
+    """Collect a Batch API run begun with `summarizer summary ... --batch-api -o OUTDIR`:
+    download the answers of the batches that ended, check them, send the repair round, and
+    write the results and errors.jsonl as a live batch does. Say how far batches are when
+    they have not ended; `--wait` waits for them.
+
+    \b
+    Examples:
+      summarizer collect results/
+      summarizer collect results/ --wait --repair-live
+    """
+    from summarizer.cli.options import options_from
+
+    path = Path(outdir)
+    if not (path / ".batch-api" / "state.json").exists():
+        raise InputError(f"{outdir}: no Batch API run here; start one with: summarizer summary"
+                         " ARTICLES -o OUTDIR --batch-api")  # fmt: skip
+    params = {**params, "wait": wait, "repair_live": repair_live}
+    options = options_from(params)
+    run, lock = _open(path, options, params)
+    try:
+        _advance(run, path, params)
+    finally:
+        lock.close()
+
+
+def _open(outdir: Path, options: Options, params: dict[str, Any]) -> tuple[BatchApiRun, Any]:
+    from summarizer.providers.batches import BatchService
+    from summarizer.providers.chat import ModelClient
+    from summarizer.providers.settings import settings_for
+    from summarizer.runs.batch_api import BatchApiRun
+    from summarizer.runs.outdir import OutputDir
+
+    lock = OutputDir(outdir)
+    lock.open()
+    service = BatchService(ModelClient(settings_for(options)))
+    run = BatchApiRun(outdir, service, options)
+    run.load()
+    saved = run.state.get("options")
+    if saved:  # the run goes on with the options it began with
+        from summarizer.contract.options import Options as Opts
+
+        run.options = Opts(**{**saved, "api_key": options.api_key, "base_url": options.base_url})
+    else:
+        run.state["options"] = {k: v for k, v in vars(options).items() if k != "api_key"}
+    return run, lock
+
+
+def _advance(run: BatchApiRun, outdir: Path, params: dict[str, Any]) -> None:
+    from summarizer.runs.batch_api import poll_until_ended
+
+    live = _live(run) if params.get("repair_live") else None
+    if params.get("wait"):
+        report = poll_until_ended(run, time.sleep, _say, live)
+    else:
+        result = run.step(live)
+        if result.report is None:
+            if result.submitted:
+                click.echo(f"submitted {', '.join(result.submitted)}; collect the results with:"
+                           f" summarizer collect {outdir}")  # fmt: skip
+            else:
+                click.echo(f"not ended yet: {result.progress}; collect later with:"
+                           f" summarizer collect {outdir}")  # fmt: skip
+            return
+        report = result.report
+    _conclude(report, outdir, params)
+
+
+def _live(run: BatchApiRun) -> Any:
+    from summarizer.providers.chat import ModelClient
+
+    client = ModelClient(run.service.client.settings)
+    return lambda body, stats: client.fetch(body, stats)
+
+
+def _say(text: str) -> None:
+    click.echo(f"summarizer: {text}", err=True)
+
+
+def _conclude(report: Any, outdir: Path, params: dict[str, Any]) -> None:
+    from summarizer.cli.runlog import log_path, log_run
+    from summarizer.runs.batch import error_record
+    from summarizer.runs.files import write_atomic
+    from summarizer.runs.outcomes import report_table
+
+    failed = [error_record(o) for o in report.outcomes if o.status == "failed"]
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in failed)
+    write_atomic(outdir / "errors.jsonl", lines, fsync=False)
+    click.echo(report_table(report, outdir))
+    log = log_path(params)
+    if log is not None:
+        log_run(log, "batch-api", report.outcomes, report.seconds, outdir=str(outdir))
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)

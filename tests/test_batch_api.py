@@ -1,0 +1,146 @@
+"""The provider's Batch API against a local fake of the Files and Batches endpoints: the
+same documents as a live batch, nothing paid for twice when killed at any step, the
+repair round as a second batch or live, expired batches, and the limits per file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EVAL, EXAMPLES, ROOT, child_env, run_summarizer
+from fakebatches import FakeBatchAPI
+from fakeserver import FakeOpenAI, article_of, ok
+from scenarios import TEST_KEY
+from test_batch import write_articles
+
+from summarizer.runs import batch_api
+
+
+def env_for(fake: FakeOpenAI) -> dict[str, str]:
+    return {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+
+
+def reference_inputs(tmp_path: Path) -> Path:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n in (1, 2):
+        (inputs / f"aleppo-offensive-{n}.txt").write_text(
+            (EXAMPLES / f"aleppo-offensive-{n}.txt").read_text()
+        )
+    return inputs
+
+
+def faithful(body: dict):
+    name = "aleppo-offensive-1" if "Bonus video" in article_of(body) else "aleppo-offensive-2"
+    return ok(json.loads((EVAL / f"{name}.faithful.json").read_text()))
+
+
+def same_results(a: Path, b: Path) -> None:
+    for name in ("aleppo-offensive-1", "aleppo-offensive-2"):
+        x, y = (json.loads((d / f"{name}.json").read_text()) for d in (a, b))
+        assert x["extraction"] == y["extraction"] and x["grounding"] == y["grounding"]
+        assert x["article"] == y["article"] and x["provenance"]["attempts"] == 1
+        assert y["provenance"]["estimated_cost_usd"] == pytest.approx(
+            x["provenance"]["estimated_cost_usd"] / 2
+        )  # the Batch API's half price
+
+
+def test_a_batch_api_run_gives_the_documents_of_a_live_batch(tmp_path):
+    inputs = reference_inputs(tmp_path)
+    with FakeOpenAI(responder=faithful) as fake:
+        live = run_summarizer(
+            "summary", str(inputs), "-o", str(tmp_path / "live"), env=env_for(fake)
+        )
+        api = FakeBatchAPI(fake, polls=2)
+        first = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "api"), "--batch-api",
+                               env=env_for(fake))  # fmt: skip
+        assert first.returncode == 0 and "summarizer collect" in first.stdout
+        waiting = run_summarizer("collect", str(tmp_path / "api"), env=env_for(fake))
+        assert "not ended yet" in waiting.stdout and "in_progress" in waiting.stdout
+        done = run_summarizer("collect", str(tmp_path / "api"), env=env_for(fake))
+    assert live.returncode == 0 and done.returncode == 0, done.stderr
+    assert (api.uploads, api.creations) == (1, 1)
+    same_results(tmp_path / "live", tmp_path / "api")
+    assert (tmp_path / "api" / "errors.jsonl").read_text() == ""
+    assert "batch-api" in run_summarizer("logs").stdout
+
+
+@pytest.mark.parametrize("step", ["upload", "create", "retrieve", "content"])
+def test_killed_at_any_step_a_rerun_pays_for_nothing_twice(tmp_path, step):
+    inputs = reference_inputs(tmp_path)
+    out = tmp_path / "out"
+    with FakeOpenAI(responder=faithful) as fake:
+        api = FakeBatchAPI(fake, polls=1)
+        command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(out),
+                   "--batch-api", "--wait"]  # fmt: skip
+        proc = subprocess.Popen(command, env={**child_env(), **env_for(fake)}, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        api.on[step] = lambda: os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        assert proc.returncode == -signal.SIGKILL
+        again = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
+                               env=env_for(fake))  # fmt: skip
+        if again.returncode != 0 or "ok" not in again.stdout:
+            again = run_summarizer("collect", str(out), "--wait", env=env_for(fake))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (api.uploads, api.creations) == (1, 1)  # nothing submitted twice
+    assert {p.name for p in out.glob("aleppo-*.json")} == {
+        "aleppo-offensive-1.json", "aleppo-offensive-2.json"}  # fmt: skip
+
+
+def faulty_then_faithful(body: dict):
+    """The first answer has problems; the repair request gets the faithful one."""
+    if "could not" in body["messages"][-1]["content"] or len(body["messages"]) > 2:
+        return faithful(body)
+    name = "aleppo-offensive-1" if "Bonus video" in article_of(body) else "aleppo-offensive-2"
+    return ok(json.loads((EVAL / f"{name}.faulty.json").read_text()))
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["second-batch", "repair-live"])
+def test_the_repair_round_is_a_second_batch_or_live(tmp_path, live):
+    inputs = reference_inputs(tmp_path)
+    extra = ["--repair-live"] if live else []
+    with FakeOpenAI(responder=faulty_then_faithful) as fake:
+        api = FakeBatchAPI(fake, polls=1)
+        done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--batch-api",
+                              "--wait", *extra, env=env_for(fake))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert api.creations == (1 if live else 2)
+    doc = json.loads((tmp_path / "out" / "aleppo-offensive-1.json").read_text())
+    assert doc["grounding"]["ok"] and doc["provenance"]["attempts"] == 2
+
+
+def test_an_expired_batch_keeps_what_completed_and_a_rerun_sends_the_rest(tmp_path):
+    inputs = write_articles(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    with FakeOpenAI() as fake:
+        api = FakeBatchAPI(fake, polls=1, expire_after=1)
+        first = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
+                               env=env_for(fake))  # fmt: skip
+        assert first.returncode == 1 and "ok                1" in first.stdout
+        errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+        assert len(errors) == 2 and all("ended expired" in e["error"] for e in errors)
+        api.expire_after = None
+        again = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
+                               env=env_for(fake))  # fmt: skip
+    assert again.returncode == 0 and "skipped           1" in again.stdout
+    assert api.creations == 2 and len(list(out.glob("a00*.json"))) == 3
+
+
+def test_files_keep_within_the_limits(monkeypatch):
+    monkeypatch.setattr(batch_api, "MAX_BATCH_REQUESTS", 2)
+    pending = [batch_api.Pending(f"x-{i}", b"{}") for i in range(5)]
+    assert [len(c) for c in batch_api._chunks(pending)] == [2, 2, 1]
+    monkeypatch.setattr(batch_api, "MAX_BATCH_REQUESTS", 50_000)
+    monkeypatch.setattr(batch_api, "MAX_BATCH_BYTES", 450)
+    assert [len(c) for c in batch_api._chunks(pending)] == [2, 2, 1]
+
+
+def test_collect_without_a_run_says_how_to_begin_one(tmp_path):
+    done = run_summarizer("collect", str(tmp_path))
+    assert done.returncode == 2 and "--batch-api" in done.stderr
