@@ -28,8 +28,9 @@ class Scenario:
     #: Re-recordable against the live API (the others script faults a live API won't make).
     live: bool = False
     live_api_key: str | None = None  # for the live 401: a key that is wrong on purpose
-    #: "summary" (the article summarised) or "links" (a story of the two reference articles
-    #: whose links a model is asked for: `summarizer story --link-with-model`).
+    #: "summary" (the article summarised), "links" (a story of the two reference articles
+    #: whose links a model is asked for: `summarizer story --link-with-model`), or
+    #: "batch-api" (the two articles through the Batch API: files, batches, results).
     task: str = "summary"
 
     @property
@@ -67,5 +68,6 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("model-not-found", A1, ("model-not-found",), model="no-such-model", live=True),
         Scenario("story-links-aleppo", A1, ("story-links-aleppo",), replayable=True, live=True,
                  task="links"),
+        Scenario("batch-api-aleppo", A1, (), live=True, task="batch-api"),
     ]
 }  # fmt: skip

@@ -144,3 +144,24 @@ def test_files_keep_within_the_limits(monkeypatch):
 def test_collect_without_a_run_says_how_to_begin_one(tmp_path):
     done = run_summarizer("collect", str(tmp_path))
     assert done.returncode == 2 and "--batch-api" in done.stderr
+
+
+def test_the_recorded_wire_format_replays_to_the_same_documents(tmp_path):
+    """cassettes/scenarios/batch-api-aleppo.yaml: the Files and Batches calls of a run (composed
+    against the fake; `python tests/compose_cassettes.py --live` records them from the API)."""
+    import vcr
+    from scenarios import SCENARIOS
+
+    cassette = SCENARIOS["batch-api-aleppo"].path
+    inputs = reference_inputs(tmp_path)
+    replay = vcr.VCR(record_mode="none", match_on=("method", "path"))
+    with replay.use_cassette(str(cassette)) as played:
+        # Composed against a local address, so no prompt_cache_key in the bodies: the same here.
+        env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+        done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--batch-api",
+                              "--wait", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert played.all_played
+    for name in ("aleppo-offensive-1", "aleppo-offensive-2"):
+        doc = json.loads((tmp_path / "out" / f"{name}.json").read_text())
+        assert doc["grounding"]["ok"] and doc["provenance"]["estimated_cost_usd"] > 0
