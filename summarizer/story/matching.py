@@ -69,17 +69,25 @@ def _by_surname(
     return None if others else (["surname"], SURNAME_SCORE)
 
 
-def event_pairs(entries: list[Entry], actor_of: ActorOf) -> list[Pair]:
+def scored_pairs(
+    entries: list[Entry], score: Callable[[Entry, Entry], tuple[float, list[str]] | None],
+    least: float,
+) -> list[Pair]:  # fmt: skip
+    """Every pair of entries of different reports that `score` rates at `least` or more."""
     pairs = []
     for i, a in enumerate(entries):
         for j in range(i + 1, len(entries)):
-            b = entries[j]
-            if b.report == a.report:
+            if entries[j].report == a.report:
                 continue
-            score, basis = _event_score(a, b, actor_of)
-            if score >= MIN_EVENT_SCORE:
-                pairs.append(Pair(min(score, 1.0), i, j, tuple(basis)))
+            found = score(a, entries[j])
+            if found and found[0] >= least:
+                pairs.append(Pair(min(found[0], 1.0), i, j, tuple(found[1])))
     return pairs
+
+
+def event_pairs(entries: list[Entry], actor_of: ActorOf) -> list[Pair]:
+    """Pairs of events of different reports that tell one event."""
+    return scored_pairs(entries, lambda a, b: _event_score(a, b, actor_of), MIN_EVENT_SCORE)
 
 
 def _event_score(a: Entry, b: Entry, actor_of: ActorOf) -> tuple[float, list[str]]:
@@ -110,16 +118,8 @@ def claim_pairs(entries: list[Entry], actor_of: ActorOf) -> list[Pair]:
     speakers: Counter[tuple[int, str | None]] = Counter(
         (e.report, actor_of(e.report, e.item.speaker_id)) for e in entries if e.item.speaker_id
     )
-    pairs = []
-    for i, a in enumerate(entries):
-        for j in range(i + 1, len(entries)):
-            b = entries[j]
-            if b.report == a.report:
-                continue
-            found = _claim_score(a, b, actor_of, speakers)
-            if found and found[0] >= MIN_CLAIM_SCORE:
-                pairs.append(Pair(min(found[0], 1.0), i, j, tuple(found[1])))
-    return pairs
+    return scored_pairs(entries, lambda a, b: _claim_score(a, b, actor_of, speakers),
+                        MIN_CLAIM_SCORE)  # fmt: skip
 
 
 def _claim_score(
