@@ -7,4 +7,6 @@ Exit codes:
      article of a batch failed (see OUTDIR/errors.jsonl)
   2  bad input: unreadable file, JSON that does not fit the contract, bad option,
      no API key
-  3  the model service failed (key rejected, quota, refusal, cut-off, outage)"""
+  3  the model service failed (key rejected, quota, refusal, cut-off, outage)
+  70 a bug in summarizer (SUMMARIZER_DEBUG=1 shows the traceback)
+  130 interrupted (Ctrl-C)"""

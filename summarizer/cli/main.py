@@ -44,6 +44,14 @@ def cli() -> None:
       summarizer summary examples/aleppo-offensive-1.txt --replay cassettes --format markdown
     Check an extraction you already have:
       summarizer validate article.txt extraction.json
+    The article with its evidence highlighted, in a browser:
+      summarizer summary article.txt -o page.html
+    Several outlets' reports of one event lined up:
+      summarizer story reuters.txt afp.txt --format markdown
+    Many articles at half the price, collected later:
+      summarizer summary wire/ -o results/ --batch-api; summarizer collect results/
+    What earlier runs cost:
+      summarizer logs
     """
 
 
