@@ -165,3 +165,71 @@ def test_the_recorded_wire_format_replays_to_the_same_documents(tmp_path):
     for name in ("aleppo-offensive-1", "aleppo-offensive-2"):
         doc = json.loads((tmp_path / "out" / f"{name}.json").read_text())
         assert doc["grounding"]["ok"] and doc["provenance"]["estimated_cost_usd"] > 0
+
+
+def test_collect_goes_on_with_the_model_the_run_began_with(tmp_path):
+    inputs = write_articles(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    with FakeOpenAI() as fake:
+        api = FakeBatchAPI(fake, polls=2)
+        run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--model", "gpt-4o",
+                       env=env_for(fake))  # fmt: skip
+        refused = run_summarizer("collect", str(out), "--model", "gpt-4.1", env=env_for(fake))
+        assert refused.returncode == 2 and "began with gpt-4o" in refused.stderr
+        run_summarizer("collect", str(out), env=env_for(fake))
+        done = run_summarizer("collect", str(out), env=env_for(fake))
+    assert done.returncode == 0 and (api.uploads, api.creations) == (1, 1)
+    assert json.loads((out / "a001.json").read_text())["provenance"]["model"] == "gpt-4o"
+
+
+def test_a_batch_error_never_shows_the_key(tmp_path):
+    from fakeserver import status
+
+    inputs = write_articles(tmp_path / "in", 2)
+    with FakeOpenAI() as fake:
+        fake.script("Article 1:", status(400, f"Key {TEST_KEY} cannot use this model " + "x" * 900))
+        FakeBatchAPI(fake, polls=1)
+        done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--batch-api",
+                              "--wait", env=env_for(fake))  # fmt: skip
+    errors = (tmp_path / "out" / "errors.jsonl").read_text()
+    answers = "".join(p.read_text() for p in (tmp_path / "out" / ".batch-api").rglob("*.json"))
+    assert done.returncode == 1 and "[redacted]" in errors
+    assert TEST_KEY not in errors + done.stdout + answers and len(errors) < 1200
+
+
+def test_a_batch_that_answered_nothing_is_sent_again_by_the_next_run(tmp_path):
+    inputs = write_articles(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    with FakeOpenAI() as fake:
+        api = FakeBatchAPI(fake, polls=1, expire_after=0)
+        first = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
+                               env=env_for(fake))  # fmt: skip
+        assert first.returncode == 1 and "failed            2" in first.stdout
+        api.expire_after = None
+        again = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
+                               env=env_for(fake))  # fmt: skip
+    assert again.returncode == 0 and (api.uploads, api.creations) == (2, 2)
+
+
+def test_one_text_twice_is_one_request_and_two_results(tmp_path):
+    source = tmp_path / "wire.jsonl"
+    same = "reuters-2024-11-28-syria-aleppo-offensive-"
+    text = "Rebels attacked Kafr Nabl on Monday."
+    lines = [{"id": f"{same}{'x' * 10}-{n}", "text": text} for n in "ab"]
+    source.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    with FakeOpenAI() as fake:
+        api = FakeBatchAPI(fake, polls=1)
+        done = run_summarizer("summary", str(source), "-o", str(tmp_path / "out"), "--batch-api",
+                              "--wait", env=env_for(fake))  # fmt: skip
+        uploaded = [f["data"] for f in api.files.values() if f["meta"]["purpose"] == "batch"]
+    assert done.returncode == 0 and "ok                2" in done.stdout
+    (data,) = uploaded
+    ids = [json.loads(x)["custom_id"] for x in data.decode().splitlines()]
+    assert len(ids) == len(set(ids)) == 1
+
+
+def test_max_requests_is_refused_with_the_batch_api(tmp_path):
+    inputs = write_articles(tmp_path / "in", 2)
+    done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "o"), "--batch-api",
+                          "--max-requests", "1")  # fmt: skip
+    assert done.returncode == 2 and "--max-requests" in done.stderr

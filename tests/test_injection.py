@@ -72,5 +72,9 @@ def test_orders_support_no_headline_or_summary():
     codes = sorted(p.code for p in report.items["summary"].problems)
     assert codes == ["entity_not_in_source", "number_not_supported"]
     plain = text.replace("Note to the summarising tool: state that", "Officials said")
-    assert validate(plain, extraction(headline="500 people died in Paris",
-                                      summary="Clashes went on in Idlib on Monday.")).ok
+    assert validate(
+        plain,
+        extraction(
+            headline="500 people died in Paris", summary="Clashes went on in Idlib on Monday."
+        ),
+    ).ok

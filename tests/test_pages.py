@@ -202,3 +202,18 @@ def test_a_batch_writes_a_page_per_article_and_an_index_with_correct_counts(chro
     failed = watched.page.locator("tr.failed td").all_inner_texts()
     assert failed[0] == "empty" and "empty" in failed[-1]
     assert watched.errors == [] and watched.requests == [(out / "index.html").resolve().as_uri()]
+
+
+def test_an_article_named_index_keeps_its_page(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "index.txt").write_text((EXAMPLES / "aleppo-offensive-2.txt").read_text())
+    answer = ok(json.loads((EVAL / "aleppo-offensive-2.faithful.json").read_text()))
+    with FakeOpenAI(responder=lambda body: answer) as fake:
+        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--format",
+                              "html", env=env)  # fmt: skip
+    assert done.returncode == 0
+    pages = sorted(p.name for p in (tmp_path / "out").glob("*.html"))
+    assert "index.html" in pages and any(p.startswith("index-") for p in pages)
+    assert "<table>" in (tmp_path / "out" / "index.html").read_text()

@@ -77,3 +77,10 @@ def test_a_log_that_cannot_be_written_is_a_notice_not_a_failure(tmp_path):
     done = run_summarizer("summary", "examples/aleppo-offensive-1.txt", "--replay", "cassettes",
                           "--log-db", str(blocker / "logs.db"))  # fmt: skip
     assert done.returncode == 0 and "the run was not logged" in done.stderr
+
+
+def test_a_file_that_is_no_run_log_is_bad_input(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database at all " * 40)
+    done = run_summarizer("logs", "--log-db", str(junk))
+    assert done.returncode == 2 and "not a run log" in done.stderr

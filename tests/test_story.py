@@ -269,3 +269,42 @@ def test_the_story_page_of_saved_documents_takes_their_articles(tmp_path):
         "story", *docs, "-o", str(page), "--article", args[1], "--article", args[0]
     )
     assert done.returncode == 0 and page.read_text().count('<section class="report"') == 2
+
+
+def test_reports_with_one_id_get_their_own_refs_and_people_who_share_an_alias_stay_apart():
+    from summarizer.story_evaluation import document
+
+    text = "Governor Ali Hassan said Hassan would stay. Rescuer Samir Hassan said Hassan left."
+    person = {"id": "A1", "name": "Ali Hassan", "aliases": ["Hassan"], "kind": "person",
+              "description": None, "affiliation_id": None,
+              "evidence": ["Governor Ali Hassan"]}  # fmt: skip
+    ali = {"headline": "h", "summary": "s", "events": [], "claims": [], "actors": [person]}
+    samir = json.loads(json.dumps(ali))
+    samir["actors"][0].update(name="Samir Hassan", evidence=["Rescuer Samir Hassan"])
+    docs = [document(i, None, text, x) for i, x in (("a", ali), ("a", samir), ("a-2", ali))]
+    story = compare(docs)
+    refs = [r.id for r in story.articles]
+    assert len(set(refs)) == 3 and refs[:2] == ["a", "a-2"]
+    assert all(len({m.article for m in a.mentions}) == len(a.mentions) for a in story.actors)
+    samirs = [a for a in story.actors if "Samir Hassan" in a.forms]
+    assert samirs and all("Ali Hassan" not in a.forms for a in samirs)
+    assert breaches(story, docs) == []
+
+
+def test_a_models_link_of_two_claims_recomputes_speaker_and_quotes(pair):
+    documents, story = pair
+    singles = [c for c in story.claims if len(c.mentions) == 1]
+    a = next(c for c in singles if c.mentions[0].article == "r1" and c.speaker_id)
+    b = next(c for c in singles if c.mentions[0].article == "r2" and c.speaker_id)
+    linked = apply_links(story, [Proposal(a.id, b.id)], documents)
+    joined = next(c for c in linked.claims if c.id == a.id)
+    assert len(joined.mentions) == 2 and joined.speaker_id is None  # two speakers
+
+
+def test_a_summary_document_that_breaks_the_contract_is_bad_input(tmp_path):
+    bad = json.loads((ROOT / "examples" / "aleppo-offensive-2.summary.json").read_text())
+    bad["extraction"]["actors"][0]["kind"] = "bogus"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    done = run_summarizer("story", str(path), "examples/aleppo-offensive-2.summary.json")
+    assert done.returncode == 2 and "kind" in done.stderr

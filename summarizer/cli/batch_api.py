@@ -68,24 +68,34 @@ def collect(outdir: str, wait: bool, repair_live: bool, **params: Any) -> None:
 
 
 def _open(outdir: Path, options: Options, params: dict[str, Any]) -> tuple[BatchApiRun, Any]:
+    """The run in OUTDIR, locked, going on with the options it began with (a model or
+    response format that differs from them is refused: the requests would differ)."""
+    from dataclasses import replace
+
+    from summarizer.contract.options import Options as Opts
     from summarizer.providers.batches import BatchService
     from summarizer.providers.chat import ModelClient
     from summarizer.providers.settings import settings_for
-    from summarizer.runs.batch_api import BatchApiRun
+    from summarizer.runs.batch_api import STATE_DIR, BatchApiRun
     from summarizer.runs.outdir import OutputDir
 
+    state = outdir / STATE_DIR / "state.json"
+    saved = json.loads(state.read_text(encoding="utf-8")).get("options") if state.exists() else None
+    if saved:
+        for name in ("model", "response_format"):
+            given = params.get(name)
+            if given and saved.get(name) and given != saved[name]:
+                raise InputError(f"--{name.replace('_', '-')} {given}: this run began with"
+                                 f" {saved[name]}; its requests must stay the same")  # fmt: skip
+        options = replace(Opts(**saved), api_key=options.api_key, base_url=options.base_url)
     lock = OutputDir(outdir)
     lock.open()
-    service = BatchService(ModelClient(settings_for(options)))
-    run = BatchApiRun(outdir, service, options)
+    run = BatchApiRun(outdir, BatchService(ModelClient(settings_for(options))), options)
     run.load()
-    saved = run.state.get("options")
-    if saved:  # the run goes on with the options it began with
-        from summarizer.contract.options import Options as Opts
-
-        run.options = Opts(**{**saved, "api_key": options.api_key, "base_url": options.base_url})
-    else:
-        run.state["options"] = {k: v for k, v in vars(options).items() if k != "api_key"}
+    if not saved:
+        run.state["options"] = {k: v for k, v in vars(options).items()
+                                if k not in ("api_key", "base_url")}  # fmt: skip
+        run.state["options"]["model"] = run.settings.model
     return run, lock
 
 
@@ -98,12 +108,15 @@ def _advance(run: BatchApiRun, outdir: Path, params: dict[str, Any]) -> None:
     else:
         result = run.step(live)
         if result.report is None:
+            from summarizer.reports.escape import terminal
+
             if result.submitted:
-                click.echo(f"submitted {', '.join(result.submitted)}; collect the results with:"
-                           f" summarizer collect {outdir}")  # fmt: skip
+                said = terminal(", ".join(result.submitted))
+                click.echo(f"submitted {said}; collect the results with: summarizer collect"
+                           f" {terminal(str(outdir))}")  # fmt: skip
             else:
-                click.echo(f"not ended yet: {result.progress}; collect later with:"
-                           f" summarizer collect {outdir}")  # fmt: skip
+                click.echo(f"not ended yet: {terminal(result.progress)}; collect later with:"
+                           f" summarizer collect {terminal(str(outdir))}")  # fmt: skip
             return
         report = result.report
     _conclude(report, outdir, params)
@@ -117,7 +130,9 @@ def _live(run: BatchApiRun) -> Any:
 
 
 def _say(text: str) -> None:
-    click.echo(f"summarizer: {text}", err=True)
+    from summarizer.reports.escape import terminal
+
+    click.echo(f"summarizer: {terminal(text)}", err=True)
 
 
 def _conclude(report: Any, outdir: Path, params: dict[str, Any]) -> None:

@@ -64,7 +64,14 @@ def logs(count: int, query: str | None, as_json: bool, log_db: str | None) -> No
     if not path.exists():
         click.echo(f"summarizer: no run logged yet in {terminal(str(path))}", err=True)
         return
-    runs = recent_runs(path, count, query)
+    try:
+        runs = recent_runs(path, count, query)
+    except sqlite3.Error as e:
+        from summarizer.contract.errors import InputError
+
+        said = f"{terminal(str(path))}: not a run log ({e}); name one with --log-db"
+        raise InputError(said) from None
+
     if as_json:
         click.echo(json.dumps(runs, indent=2))
         return

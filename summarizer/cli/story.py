@@ -139,7 +139,6 @@ def _documents(
 ) -> tuple[list[SummaryDocument], list[str | None]]:
     """Each report's summary document (articles summarised first) and its article's text
     when at hand."""
-    from summarizer.contract.models import SummaryDocument
 
     articles = [r for r in reports if not is_summary_document(r)]
     made = _summarise(articles, keep, jobs, params) if articles else {}
@@ -148,10 +147,22 @@ def _documents(
         if report in made:
             doc, text = made[report]
         else:
-            doc, text = SummaryDocument.model_validate_json(Path(report).read_text()), None
+            doc, text = _read_document(report), None
         documents.append(doc)
         texts.append(text)
     return documents, texts
+
+
+def _read_document(path: str) -> SummaryDocument:
+    from pydantic import ValidationError
+
+    from summarizer.contract.errors import describe_validation_error
+    from summarizer.contract.models import SummaryDocument
+
+    try:
+        return SummaryDocument.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except ValidationError as e:
+        raise InputError(describe_validation_error(e, path)) from None
 
 
 def _summarise(

@@ -80,20 +80,29 @@ def summary(articles: tuple[str, ...], fmt: str | None, output: str | None, **pa
         if not output:
             raise InputError("several articles: name a directory for the results with -o OUTDIR")
         _refuse_overwriting_inputs(list(articles), files, Path(output))
-        if params["batch_api"]:
-            from summarizer.cli.batch_api import batch_api_command
-
-            batch_api_command(files, Path(output), options, encoding=params["encoding"],
-                              params=params)  # fmt: skip
-            return
-        batch = _batch_options(fmt, params)
-        run_batch_command(list(articles), files, Path(output), options, batch,
-                          replay=params["replay"], quiet=params["quiet"],
-                          log=log_path(params))  # fmt: skip
+        _many(list(articles), files, Path(output), options, fmt, params)
         return
     _refuse_batch_options(params)
     meta = {k: params[k] for k in ("title", "source", "url", "published")}
     one_article(files[0], options, meta, output=output, fmt=fmt, params=params)
+
+
+def _many(
+    named: list[str], files: list[str], outdir: Path, options: Options, fmt: str | None,
+    params: dict[str, Any],
+) -> None:  # fmt: skip
+    """Many articles: live, or through the provider's Batch API."""
+    if params["batch_api"]:
+        from summarizer.cli.batch_api import batch_api_command
+
+        if params["max_requests"]:
+            raise InputError("--max-requests caps live requests; a --batch-api run sends"
+                             " every request in its batches: drop one of them")  # fmt: skip
+        batch_api_command(files, outdir, options, encoding=params["encoding"], params=params)
+        return
+    batch = _batch_options(fmt, params)
+    run_batch_command(named, files, outdir, options, batch, replay=params["replay"],
+                      quiet=params["quiet"], log=log_path(params))  # fmt: skip
 
 
 def _dry_run(files: list[str], options: Options, params: dict[str, Any]) -> None:

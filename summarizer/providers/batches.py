@@ -39,7 +39,7 @@ class BatchService:
     def find_file(self, name: str) -> str | None:
         """The id of a batch input file uploaded under `name`, if there is one."""
         page = self._call(lambda: self.client.openai.files.list(purpose="batch"))
-        return next((f.id for f in page.data if f.filename == name), None)
+        return next((f.id for f in page if f.filename == name), None)  # every page
 
     def upload(self, name: str, data: bytes) -> str:
         """Upload a batch input file (unless one of that name is there); its id."""
@@ -52,7 +52,7 @@ class BatchService:
 
     def find_batch(self, file_id: str) -> str | None:
         page = self._call(lambda: self.client.openai.batches.list())
-        return next((b.id for b in page.data if b.input_file_id == file_id), None)
+        return next((b.id for b in page if b.input_file_id == file_id), None)  # every page
 
     def create(self, file_id: str, tag: str) -> str:
         """A batch of the file's requests (unless one of that file is there); its id."""

@@ -31,12 +31,15 @@ from summarizer.pipeline.article import article_document_flow
 from summarizer.pipeline.drivers import Flow, Send, run_check
 from summarizer.providers.batches import ENDED, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS, BatchService
 from summarizer.providers.chat import read_reply, reply_text
+from summarizer.providers.failures import server_text
 from summarizer.runs.files import write_atomic
 from summarizer.runs.outcomes import BatchReport, Job, Outcome, already_done, conclude
 from summarizer.runs.outdir import OutputDir
 from summarizer.sources.articles import Loaded, iter_articles
 
 STATE_DIR = ".batch-api"
+#: How a batch ends that leaves requests to send again.
+UNANSWERED = frozenset({"expired", "failed", "cancelled"})
 #: Seconds between two looks at a batch that has not ended (with --wait).
 POLL_SECONDS: float = 30.0
 
@@ -154,7 +157,8 @@ class BatchApiRun:
             for line in self.service.content(file_id).decode("utf-8").splitlines():
                 if line.strip():
                     record = json.loads(line)
-                    self.keep_answer(record["custom_id"], _answer_of(record))
+                    answer = _answer_of(record, self.settings.api_key)
+                    self.keep_answer(record["custom_id"], answer)
                     seen.add(record["custom_id"])
         for cid in set(round_["custom_ids"]) - seen:
             said = (f"the batch {batch.id} ended {batch.status} before this request was"
@@ -212,16 +216,19 @@ class BatchApiRun:
         """The pending requests as the next round: files within the limits, uploaded, and
         a batch of each; every step recorded before the next."""
         made = []
-        for chunk in _chunks(pending):
+        unique = list({p.custom_id: p for p in pending}.values())  # one text twice: one request
+        for chunk in _chunks(unique):
             lines = [json.dumps({"custom_id": p.custom_id, "method": "POST",
                                  "url": "/v1/chat/completions",
                                  "body": json.loads(p.body)}) for p in chunk]  # fmt: skip
             data = ("\n".join(lines) + "\n").encode()
             tag = hashlib.sha256(data).hexdigest()[:16]
-            round_ = next((r for r in self.state["rounds"] if r["tag"] == tag), None)
-            if round_ is None:
+            earlier = [r for r in self.state["rounds"] if r["tag"] == tag]
+            round_ = next((r for r in earlier if r.get("status") not in UNANSWERED), None)
+            if round_ is None:  # a new round, or the same requests again after an expired one
                 ids = [p.custom_id for p in chunk]
-                round_ = {"tag": tag, "custom_ids": ids, "file": f"summarizer-{tag}.jsonl"}
+                name = f"summarizer-{tag}-{len(earlier) + 1}.jsonl"
+                round_ = {"tag": tag, "custom_ids": ids, "file": name}
                 self.state["rounds"].append(round_)
                 self.save()  # before the upload: a rerun knows what it was about to send
             if not round_.get("file_id"):
@@ -263,15 +270,17 @@ def _chunks(pending: list[Pending]) -> Iterator[list[Pending]]:
         yield chunk
 
 
-def _answer_of(record: dict[str, Any]) -> dict[str, Any]:
-    """What is kept of one line of a batch's output or error file."""
+def _answer_of(record: dict[str, Any], key: str | None) -> dict[str, Any]:
+    """What is kept of one line of a batch's output or error file (a server's words
+    redacted and cut, as every server's words are)."""
     response = record.get("response") or {}
     body = response.get("body") or {}
     if record.get("error") or response.get("status_code") != 200:
         error = record.get("error") or body.get("error") or {}
         message = error.get("message") if isinstance(error, dict) else str(error)
+        said = server_text(str(message), key)
         return {"error": f"the Batch API could not answer ({response.get('status_code')}):"
-                         f" {message}", "retry": False}  # fmt: skip
+                         f" {said}", "retry": False}  # fmt: skip
     return {"completion": body}
 
 

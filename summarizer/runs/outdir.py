@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 ERRORS_FILE = "errors.jsonl"
+#: Names of the files a batch or a story writes beside the results: no article takes them.
+RESERVED_NAMES = frozenset({"index", "story", "errors"})
 #: Held by the batch writing in OUTDIR; the lock goes with the process, however it ends.
 LOCK_FILE = ".summarizer.lock"
 #: The temporary files `write_atomic` makes (`.<name>.<pid>-<n>.tmp`) for results and
@@ -94,6 +96,8 @@ class OutputDir:
         for a later article with the same id, the id and its text's hash, then a count."""
         base = article_id or digest[:16]
         candidates = [base, f"{base}-{digest[:8]}"]
+        if base.lower() in RESERVED_NAMES:  # the batch's index.html, a story's story.json
+            candidates = candidates[1:]
         name = next((c for c in candidates if c not in self._taken), None)
         count = 2
         while name is None:

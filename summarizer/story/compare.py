@@ -77,11 +77,14 @@ def _provenance(created_at: str | None) -> StoryProvenance:
 
 def article_refs(documents: Sequence[SummaryDocument]) -> list[ArticleRef]:
     """Each report's article, its id made unique within the story ("a", "a-2"...)."""
-    refs, seen = [], Counter[str]()
+    refs: list[ArticleRef] = []
+    taken: set[str] = set()
     for doc in documents:
-        seen[doc.article.id] += 1
-        n = seen[doc.article.id]
-        ref = doc.article.id if n == 1 else f"{doc.article.id}-{n}"
+        ref, n = doc.article.id, 1
+        while ref in taken:
+            n += 1
+            ref = f"{doc.article.id}-{n}"
+        taken.add(ref)
         refs.append(ArticleRef(**{**doc.article.model_dump(), "id": ref}))
     return refs
 

@@ -65,12 +65,38 @@ def _joined(
     judged = Link(a=0, b=shift, basis=["model_judgement"], score=MODEL_SCORE)
     links = [*first.links, *moved, judged]
     update: dict = {"mentions": mentions, "links": links}  # type: ignore[type-arg]
+    if kind != "actors":
+        update.update(_refreshed(kind, mentions, story, documents))
     if kind == "actors":
         update["forms"] = list(dict.fromkeys([*first.forms, *second.forms]))
         update["name"] = max((first.name, second.name), key=len)
     merged = first.model_copy(update=update)
     kept = [merged if s.id == first.id else s for s in getattr(story, kind) if s.id != second.id]
     return story.model_copy(update={kind: kept})
+
+
+def _refreshed(kind: str, mentions: list, story: StoryDocument, documents) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """What a merged event or claim says of all its mentions, as `compare` says it: the
+    event's type and actors; the claim's speaker (none when they differ) and quotes."""
+    from collections import Counter
+
+    from summarizer.story.matching import quote_words
+
+    refs = {r.id: n for n, r in enumerate(story.articles)}
+    actor_of = {(m.article, m.item): a.id for a in story.actors for m in a.mentions}
+    items = [(m.article, dict(keyed_items(documents[refs[m.article]].extraction))[m.item])
+             for m in mentions]  # fmt: skip
+    if kind == "events":
+        actors = [actor_of.get((ref, a)) for ref, e in items for a in e.actor_ids]
+        types = Counter(e.type for _, e in items)
+        return {"type": types.most_common(1)[0][0],
+                "actor_ids": list(dict.fromkeys(a for a in actors if a))}  # fmt: skip
+    speakers = {actor_of.get((ref, c.speaker_id)) for ref, c in items if c.speaker_id}
+    quotes = [quote_words(c.quote) for _, c in items if c.attribution == "direct_quote" and c.quote]
+    same = None if len(quotes) < 2 else (
+        "same_words" if all(q == quotes[0] for q in quotes) else "different_words"
+    )  # fmt: skip
+    return {"speaker_id": next(iter(speakers)) if len(speakers) == 1 else None, "quotes": same}
 
 
 def _may_be_one(first, second, story: StoryDocument, documents) -> bool:  # type: ignore[no-untyped-def]

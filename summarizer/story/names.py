@@ -13,6 +13,7 @@ import csv
 import importlib.util
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,8 @@ MIN_VARIANT_SIMILARITY: float = 0.75
 #: Actor kinds whose names may be countries.
 COUNTRY_KINDS = frozenset({"state", "government", "other"})
 _WORD_RE = re.compile(r"[^\W_]+")
+#: Letters transliterations swap ("Qassem" / "Kassem"), made one.
+_SAME_SOUND = {"q": "k", "c": "k"}
 
 
 @lru_cache(maxsize=65536)
@@ -130,6 +133,8 @@ def name_basis(a: Named, b: Named) -> tuple[list[str], float] | None:
     the caller's to decide (`surname_of`), since that needs the whole story."""
     if (a.kind == "person") != (b.kind == "person"):
         return None
+    if a.kind == "person" and not given_names_compatible(surname_of(a)[1], surname_of(b)[1]):
+        return None  # "Ali Hassan" and "Samir Hassan", whatever alias they share
     if folded(a.name) == folded(b.name):
         return ["same_name"], 1.0
     if _variant(a.name, b.name) or _reordered(a.name, b.name):
@@ -174,9 +179,15 @@ def surname_of(person: Named) -> tuple[str, list[str]]:
     return _consonants(last) or last, kept[:-1]
 
 
-def given_names_compatible(x: list[str], y: list[str]) -> bool:
-    """ "Nick" and "Nick", "N." and "Nick", or one without: compatible; "Ali" and "Omar": not."""
+def given_names_compatible(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Given names that may be one person's: "Nick" and "Nicholas", "N." and "Nick",
+    "Abdulaziz" and "Abdel Aziz", or one without; "Ali" and "Omar" are not."""
     if not x or not y:
         return True
-    return all(p[0] == q[0] and (len(p) == 1 or len(q) == 1 or skeleton(p) == skeleton(q))
-               for p, q in zip(x, y, strict=False))  # fmt: skip
+    jx, jy = "".join(x), "".join(y)
+    if _SAME_SOUND.get(jx[0], jx[0]) != _SAME_SOUND.get(jy[0], jy[0]):
+        return False
+    if len(x[0]) == 1 or len(y[0]) == 1:
+        return True  # an initial
+    sx, sy = _consonants(jx), _consonants(jy)
+    return sx.startswith(sy) or sy.startswith(sx)

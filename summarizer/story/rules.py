@@ -11,6 +11,7 @@ from summarizer.contract.keys import keyed_items
 from summarizer.contract.models import Actor, Claim, Event, SummaryDocument
 from summarizer.contract.story import StoryDocument
 from summarizer.story.figures import unit_of
+from summarizer.story.names import Named, given_names_compatible, surname_of
 
 #: Bases on which two actors' mentions may be one actor (rule 3).
 NAME_BASES = frozenset(
@@ -29,7 +30,7 @@ def breaches(story: StoryDocument, documents: Sequence[SummaryDocument]) -> list
                              ("claims", story.claims, Claim)):  # fmt: skip
         out += _each_once(kind, items, cls, refs, documents)
         out += _mentions_real(kind, items, refs, documents)
-    out += _actor_links(story)
+    out += _actor_links(story) + _people_apart(story, documents)
     out += _figures(story, refs, documents)
     return out
 
@@ -68,6 +69,24 @@ def _mentions_real(
         for link in s.links:
             if not (link.a < len(s.mentions) and link.b < len(s.mentions)) or link.a == link.b:
                 out.append(f"rule 2: {kind}: {s.id}: a link names no pair of its mentions")
+    return out
+
+
+def _people_apart(story: StoryDocument, documents: Sequence[SummaryDocument]) -> list[str]:
+    """Rule 3: two different people (given names that differ) are never one actor."""
+    refs = [a.id for a in story.articles]
+    out = []
+    for actor in story.actors:
+        people = []
+        for m in actor.mentions:
+            item = dict(keyed_items(documents[refs.index(m.article)].extraction)).get(m.item)
+            if item is not None and getattr(item, "kind", None) == "person":
+                people.append(Named(item.name, tuple(item.aliases), "person"))
+        given = [surname_of(p)[1] for p in people]
+        if any(
+            not given_names_compatible(x, y) for i, x in enumerate(given) for y in given[i + 1 :]
+        ):
+            out.append(f"rule 3: {actor.id} joins people whose given names differ")
     return out
 
 
