@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from summarizer.cli.help import EXIT_CODES_HELP
-from summarizer.cli.options import LOG, MODEL, options
+from summarizer.cli.options import BATCH_API_WAITING, LOG, MODEL, options
 from summarizer.contract.errors import EXIT_OK, EXIT_PROBLEMS, InputError
 
 if TYPE_CHECKING:
     from summarizer.contract.options import Options
     from summarizer.runs.batch_api import BatchApiRun
+    from summarizer.runs.outdir import OutputDir
 
 
 def batch_api_command(
@@ -30,18 +31,15 @@ def batch_api_command(
         run.state["inputs"], run.state["encoding"] = files, encoding
         run.save()
         run.forget_retryable()
-        _advance(run, outdir, params)
+        _advance(run, lock, params)
     finally:
         lock.close()
 
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("outdir", metavar="OUTDIR")
-@click.option("--wait", is_flag=True, help="Wait for the batches to end, with progress.")
-@click.option("--repair-live", is_flag=True, help="Send the repair round live, not as a "
-              "second batch.")  # fmt: skip
-@options(MODEL, LOG)
-def collect(outdir: str, wait: bool, repair_live: bool, **params: Any) -> None:
+@options(BATCH_API_WAITING, MODEL, LOG)
+def collect(outdir: str, **params: Any) -> None:
     """Collect a Batch API run begun with `summarizer summary ... --batch-api -o OUTDIR`:
     download the answers of the batches that ended, check them, send the repair round, and
     write the results and errors.jsonl as a live batch does. Say how far batches are when
@@ -53,16 +51,16 @@ def collect(outdir: str, wait: bool, repair_live: bool, **params: Any) -> None:
       summarizer collect results/ --wait --repair-live
     """
     from summarizer.cli.options import options_from
+    from summarizer.runs.batch_api import state_file
 
     path = Path(outdir)
-    if not (path / ".batch-api" / "state.json").exists():
+    if not state_file(path).exists():
         raise InputError(f"{outdir}: no Batch API run here; start one with: summarizer summary"
                          " ARTICLES -o OUTDIR --batch-api")  # fmt: skip
-    params = {**params, "wait": wait, "repair_live": repair_live}
     options = options_from(params)
     run, lock = _open(path, options, params)
     try:
-        _advance(run, path, params)
+        _advance(run, lock, params)
     finally:
         lock.close()
 
@@ -76,10 +74,10 @@ def _open(outdir: Path, options: Options, params: dict[str, Any]) -> tuple[Batch
     from summarizer.providers.batches import BatchService
     from summarizer.providers.chat import ModelClient
     from summarizer.providers.settings import settings_for
-    from summarizer.runs.batch_api import STATE_DIR, BatchApiRun
+    from summarizer.runs.batch_api import BatchApiRun, state_file
     from summarizer.runs.outdir import OutputDir
 
-    state = outdir / STATE_DIR / "state.json"
+    state = state_file(outdir)
     saved = json.loads(state.read_text(encoding="utf-8")).get("options") if state.exists() else None
     if saved:
         for name in ("model", "response_format"):
@@ -99,10 +97,11 @@ def _open(outdir: Path, options: Options, params: dict[str, Any]) -> tuple[Batch
     return run, lock
 
 
-def _advance(run: BatchApiRun, outdir: Path, params: dict[str, Any]) -> None:
+def _advance(run: BatchApiRun, lock: OutputDir, params: dict[str, Any]) -> None:
     from summarizer.runs.batch_api import poll_until_ended
 
-    live = _live(run) if params.get("repair_live") else None
+    outdir = lock.path
+    live = run.service.client.fetch if params.get("repair_live") else None
     if params.get("wait"):
         report = poll_until_ended(run, time.sleep, _say, live)
     else:
@@ -119,14 +118,7 @@ def _advance(run: BatchApiRun, outdir: Path, params: dict[str, Any]) -> None:
                            f" summarizer collect {terminal(str(outdir))}")  # fmt: skip
             return
         report = result.report
-    _conclude(report, outdir, params)
-
-
-def _live(run: BatchApiRun) -> Any:
-    from summarizer.providers.chat import ModelClient
-
-    client = ModelClient(run.service.client.settings)
-    return lambda body, stats: client.fetch(body, stats)
+    _conclude(report, lock, params)
 
 
 def _say(text: str) -> None:
@@ -135,15 +127,14 @@ def _say(text: str) -> None:
     click.echo(f"summarizer: {terminal(text)}", err=True)
 
 
-def _conclude(report: Any, outdir: Path, params: dict[str, Any]) -> None:
+def _conclude(report: Any, lock: OutputDir, params: dict[str, Any]) -> None:
     from summarizer.cli.runlog import log_path, log_run
     from summarizer.runs.batch import error_record
-    from summarizer.runs.files import write_atomic
     from summarizer.runs.outcomes import report_table
 
-    failed = [error_record(o) for o in report.outcomes if o.status == "failed"]
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in failed)
-    write_atomic(outdir / "errors.jsonl", lines, fsync=False)
+    outdir = lock.path
+    lock.errors[:] = [error_record(o) for o in report.outcomes if o.status == "failed"]
+    lock.write_errors(force=True)
     click.echo(report_table(report, outdir))
     log = log_path(params)
     if log is not None:

@@ -115,6 +115,18 @@ ARTICLE = (
     click.option("--encoding", help="Encoding of the article files when not UTF-8 (e.g. cp1252)."),
 )
 
+#: How a Batch API run is followed (`summary --batch-api` and `collect`).
+BATCH_API_WAITING = (
+    click.option(
+        "--wait", is_flag=True, help="Batch API: wait for the batches to end, with progress."
+    ),
+    click.option(
+        "--repair-live",
+        is_flag=True,
+        help="Batch API: send the repair round live, not as a second batch.",
+    ),
+)
+
 #: Many articles.
 BATCH = (
     click.option(
@@ -151,25 +163,18 @@ BATCH = (
         "API, at half the price, answered within 24 hours; collect with "
         "`summarizer collect OUTDIR`.",
     ),
-    click.option("--wait", is_flag=True, help="With --batch-api: wait for the batches to end."),
-    click.option(
-        "--repair-live",
-        is_flag=True,
-        help="With --batch-api: send the repair round live, not as a second batch.",
-    ),
+    *BATCH_API_WAITING,
 )
 
 #: Where runs are logged.
-LOG = (
-    click.option(
-        "--log-db",
-        metavar="PATH",
-        envvar="SUMMARIZER_LOG_DB",
-        help="The run log's SQLite database [env SUMMARIZER_LOG_DB; default: logs.db "
-        "in the user's data directory].",
-    ),
-    click.option("--no-log", is_flag=True, help="Do not log this run."),
+LOG_DB = click.option(
+    "--log-db",
+    metavar="PATH",
+    envvar="SUMMARIZER_LOG_DB",
+    help="The run log's SQLite database [env SUMMARIZER_LOG_DB; default: logs.db "
+    "in the user's data directory].",
 )
+LOG = (LOG_DB, click.option("--no-log", is_flag=True, help="Do not log this run."))
 
 #: What is reported on stderr.
 OUTPUT = (

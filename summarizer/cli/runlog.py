@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from summarizer.cli.help import EXIT_CODES_HELP
+from summarizer.cli.options import LOG_DB
 
 
 def log_path(params: dict[str, Any]) -> Path | None:
@@ -45,9 +46,7 @@ def log_run(path: Path, command: str, outcomes: list, seconds: float, **settings
 @click.option("-q", "--query", metavar="TEXT", help="Only runs with an article whose id, "
               "source, sha256, outcome or error holds TEXT.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="The runs as JSON.")
-@click.option("--log-db", metavar="PATH", envvar="SUMMARIZER_LOG_DB",
-              help="The run log [env SUMMARIZER_LOG_DB; default: logs.db in the user's data "
-              "directory].")  # fmt: skip
+@LOG_DB
 def logs(count: int, query: str | None, as_json: bool, log_db: str | None) -> None:
     """List the runs logged, newest first: what they cost and how their articles ended.
 
@@ -58,9 +57,10 @@ def logs(count: int, query: str | None, as_json: bool, log_db: str | None) -> No
       datasette ~/.local/share/summarizer/logs.db   # browse it (pip install datasette)
     """
     from summarizer.reports.escape import terminal
-    from summarizer.runs.log import default_path, recent_runs
+    from summarizer.runs.log import recent_runs
 
-    path = Path(log_db) if log_db else default_path()
+    path = log_path({"no_log": False, "log_db": log_db})
+    assert path is not None
     if not path.exists():
         click.echo(f"summarizer: no run logged yet in {terminal(str(path))}", err=True)
         return

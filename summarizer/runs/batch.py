@@ -50,8 +50,6 @@ from summarizer.sources.articles import Loaded, expand, iter_articles, safe_id
 #: the next one is being read and the last one checked and written, so a free slot never
 #: waits for that work.
 ARTICLES_PER_SLOT: int = 2
-#: Failures listed in the closing table; all of them are in errors.jsonl.
-MAX_FAILURES_SHOWN: int = 10
 #: How often a check process looks whether the batch process still lives, in seconds.
 PARENT_WATCH_SECONDS: float = 0.5
 
@@ -195,16 +193,8 @@ class Batch:
             self.report.aborted = self.report.aborted or outcome.error
         if outcome.no_room:
             self.report.not_saved = self.report.not_saved or outcome.error
-        self.report.counts[outcome.status] += 1
-        self.report.requests += outcome.requests
-        self.report.outcomes.append(outcome)
-        totals = zip(self.report.tokens, outcome.tokens, strict=True)
-        self.report.tokens = [a + b for a, b in totals]
-        if outcome.cost_usd is not None:
-            self.report.cost_usd = (self.report.cost_usd or 0.0) + outcome.cost_usd
+        self.report.add(outcome)
         if outcome.status == "failed":
-            if len(self.report.failures) < MAX_FAILURES_SHOWN:
-                self.report.failures.append(outcome)
             self.files.errors.append(error_record(outcome))
             self._write_errors()
         if self.progress:

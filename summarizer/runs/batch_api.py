@@ -38,6 +38,11 @@ from summarizer.runs.outdir import OutputDir
 from summarizer.sources.articles import Loaded, iter_articles
 
 STATE_DIR = ".batch-api"
+
+
+def state_file(outdir: Path) -> Path:
+    """Where a Batch API run keeps its state in OUTDIR."""
+    return outdir / STATE_DIR / "state.json"
 #: How a batch ends that leaves requests to send again.
 UNANSWERED = frozenset({"expired", "failed", "cancelled"})
 #: Seconds between two looks at a batch that has not ended (with --wait).
@@ -87,12 +92,12 @@ class BatchApiRun:
     # --- state -----------------------------------------------------------------------------
 
     def load(self) -> None:
-        path = self.dir / "state.json"
+        path = state_file(self.outdir)
         if path.exists():
             self.state = json.loads(path.read_text(encoding="utf-8"))
 
     def save(self) -> None:
-        write_atomic(self.dir / "state.json", json.dumps(self.state, indent=1))
+        write_atomic(state_file(self.outdir), json.dumps(self.state, indent=1))
 
     def forget_retryable(self) -> None:
         """A new run resends what an expired or failed batch left unanswered."""
@@ -243,15 +248,7 @@ class BatchApiRun:
     def _finish(self, ended: list[Ended]) -> BatchReport:
         report = BatchReport()
         for item in ended:
-            outcome = item if isinstance(item, Outcome) else conclude(*item)
-            report.counts[outcome.status] += 1
-            report.requests += outcome.requests
-            report.outcomes.append(outcome)
-            report.tokens = [a + b for a, b in zip(report.tokens, outcome.tokens, strict=True)]
-            if outcome.cost_usd is not None:
-                report.cost_usd = (report.cost_usd or 0.0) + outcome.cost_usd
-            if outcome.status == "failed" and len(report.failures) < 10:
-                report.failures.append(outcome)
+            report.add(item if isinstance(item, Outcome) else conclude(*item))
         return report
 
 

@@ -38,7 +38,7 @@ class Estimate:
 def estimate(loaded: Iterable[Loaded], options: Options, settings: ModelSettings) -> Estimate:
     """What summarising these articles would take: one call per part of each article (and
     up to 1 + repairs with every repair), its tokens, and the prefix a cache would hold."""
-    out = Estimate()
+    out, prefix = Estimate(), cached_prefix(settings)
     for item in loaded:
         if item.article is None:
             continue
@@ -50,7 +50,7 @@ def estimate(loaded: Iterable[Loaded], options: Options, settings: ModelSettings
         for start, end in parts:
             body = settings.encode(first_messages(text[start:end], title=item.article.title))
             out.prompt_tokens += round(len(body.decode()) / CHARS_PER_TOKEN)
-            out.cached_tokens += cached_prefix(settings)
+            out.cached_tokens += prefix
             out.completion_tokens += round((end - start) * COMPLETION_TOKENS_PER_CHAR)
     out.cached_tokens = min(out.cached_tokens, out.prompt_tokens)
     return out

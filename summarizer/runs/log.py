@@ -19,8 +19,6 @@ from summarizer.runs.outcomes import Outcome
 
 #: The database's file name in the user's data directory.
 LOG_FILE = "logs.db"
-#: Environment variable naming another database (as --log-db does).
-LOG_DB_VARIABLE = "SUMMARIZER_LOG_DB"
 
 
 def default_path() -> Path:

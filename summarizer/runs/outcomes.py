@@ -16,6 +16,8 @@ from summarizer.runs.outdir import ERRORS_FILE
 
 Status = Literal["ok", "flagged", "dropped", "skipped", "failed"]
 STATUSES: tuple[Status, ...] = ("ok", "flagged", "dropped", "skipped", "failed")
+#: Failures listed in the closing table; all of them are in errors.jsonl.
+MAX_FAILURES_SHOWN: int = 10
 
 
 @dataclass
@@ -134,11 +136,22 @@ class BatchReport:
     def failed(self) -> int:
         return self.counts["failed"]
 
+    def add(self, outcome: Outcome) -> None:
+        """Count an article's end into the totals; the first failures are kept to show."""
+        self.counts[outcome.status] += 1
+        self.requests += outcome.requests
+        self.outcomes.append(outcome)
+        self.tokens = [a + b for a, b in zip(self.tokens, outcome.tokens, strict=True)]
+        if outcome.cost_usd is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + outcome.cost_usd
+        if outcome.status == "failed" and len(self.failures) < MAX_FAILURES_SHOWN:
+            self.failures.append(outcome)
+
 
 def report_table(report: BatchReport, outdir: Path) -> str:
     """The closing table of a batch."""
     lines = ["outcome    articles"]
-    for status in ("ok", "flagged", "dropped", "skipped", "failed"):
+    for status in STATUSES:
         lines.append(f"{status:<10} {report.counts[status]:>8}")
     total = sum(report.counts.values())
     lines.append(f"{'total':<10} {total:>8}   requests {report.requests}   {report.seconds:.2f} s")
@@ -167,7 +180,7 @@ def report_table(report: BatchReport, outdir: Path) -> str:
 
 def saved_line(report: BatchReport, outdir: Path) -> str:
     """One line on what was saved and what was not, for a batch that stopped early."""
-    saved = sum(report.counts[s] for s in ("ok", "flagged", "dropped", "skipped"))
+    saved = sum(report.counts[s] for s in STATUSES if s != "failed")
     why = report.not_saved or ("interrupted" if report.interrupted else "stopped")
     return (
         f"{why}: {saved} result(s) saved in {outdir}, {report.failed} article(s) not saved"
