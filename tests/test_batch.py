@@ -26,7 +26,7 @@ from fakeserver import (
 from scenarios import TEST_KEY
 
 from summarizer.contract.article import ArticleInput
-from summarizer.contract.errors import FatalServiceError, NotSent
+from summarizer.contract.errors import FatalServiceError, NotSent, ServiceError
 from summarizer.contract.options import Options
 from summarizer.providers.chat import AsyncModelClient
 from summarizer.providers.ratelimit import RateGate
@@ -303,7 +303,12 @@ def test_how_an_article_ends_names_its_reason_once(tmp_path):
     fatal = conclude(job, FatalServiceError("the API key was rejected (401)"), 1)
     assert fatal.fatal and fatal.error == "the API key was rejected (401)"
     # A bug met in the batch process and relayed to a worker is described once.
-    assert conclude(job, KeyError("choices"), 1).error == "internal error: KeyError: 'choices'"
+    bug = conclude(job, KeyError("choices"), 1)
+    assert bug.error == "internal error: KeyError: 'choices'"
+    # Each keeps the exit code a run of this article alone would end with.
+    refused = conclude(job, ServiceError("the model refused: no"), 1)
+    assert [o.exit_code for o in (held, cut, fatal, refused, bug)] == [3, 3, 3, 3, 70]
+    assert not refused.fatal
 
 
 @WHERE

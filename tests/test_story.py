@@ -213,6 +213,18 @@ def test_summarizer_story_from_the_recordings(tmp_path):
     assert one.returncode == 2 and "two reports or more" in one.stderr
 
 
+def test_a_report_the_model_refused_ends_the_story_as_a_service_failure():
+    from fakeserver import FakeOpenAI, refusal
+    from scenarios import TEST_KEY
+
+    with FakeOpenAI(responder=lambda body: refusal("I can't help with that.")) as fake:
+        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        done = run_summarizer("story", "examples/aleppo-offensive-1.txt",
+                              "examples/aleppo-offensive-2.txt", env=env)  # fmt: skip
+    assert done.returncode == 3, done.stderr  # as `summary` of that article alone
+    assert "could not be summarised" in done.stderr and "refused" in done.stderr
+
+
 def test_the_story_page_in_a_browser(tmp_path):
     from browser import Watched, browser
 

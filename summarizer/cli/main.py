@@ -69,7 +69,8 @@ cli.add_command(collect)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and an exit code."""
     try:
-        cli.main(args=argv, prog_name="summarizer", standalone_mode=False)
+        # Without standalone mode, click returns the code of a `ctx.exit(code)` / `Exit`.
+        code = cli.main(args=argv, prog_name="summarizer", standalone_mode=False)
     except UserError as e:
         click.echo(f"summarizer: error: {terminal(str(e))}", err=True)
         sys.exit(e.exit_code)
@@ -88,4 +89,4 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

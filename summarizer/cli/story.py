@@ -12,7 +12,7 @@ import click
 
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.options import MODEL, options
-from summarizer.contract.errors import InputError
+from summarizer.contract.errors import EXIT_PROBLEMS, InputError
 
 if TYPE_CHECKING:
     from summarizer.contract.models import SummaryDocument
@@ -189,18 +189,21 @@ def _summarise(
             outcome = by_source.get(path)
             if outcome is None or outcome.status == "failed":
                 reason = outcome.error if outcome else "not summarised"
-                raise click.exceptions.Exit(_fail(path, reason))
+                code = outcome.exit_code if outcome else EXIT_PROBLEMS
+                raise click.exceptions.Exit(_fail(path, reason, code))
             doc = SummaryDocument.model_validate_json((outdir / f"{outcome.id}.json").read_text())
             made[path] = (doc, load_article(path)[0].text)
         return made
 
 
-def _fail(path: str, reason: str | None) -> int:
+def _fail(path: str, reason: str | None, code: int) -> int:
+    """Say why an article could not be summarised; `code` is the exit code of its failure,
+    as `summary` of that article alone would end."""
     from summarizer.reports.escape import terminal
 
     click.echo(f"summarizer: error: {path} could not be summarised: {terminal(reason or '')}",
                err=True)  # fmt: skip
-    return 3 if reason and ("not attempted" in reason or "(4" in reason) else 1
+    return code
 
 
 def _render(result: Any, documents: list, texts: list, fmt: str) -> str:  # type: ignore[type-arg]

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Literal
 
 from summarizer.contract.article import ArticleInput
-from summarizer.contract.errors import FatalServiceError, GroundingFailed, NotSent, UserError
+from summarizer.contract.errors import (
+    EXIT_INTERNAL,
+    EXIT_PROBLEMS,
+    FatalServiceError,
+    GroundingFailed,
+    NotSent,
+    UserError,
+)
 from summarizer.contract.models import SummaryDocument
 from summarizer.reports.escape import terminal
 from summarizer.runs.files import NO_ROOM, write_atomic
@@ -31,6 +38,8 @@ class Outcome:
     fatal: bool = False
     #: The result could not be written, as no further one could be (disk full, read-only).
     no_room: bool = False
+    #: A failure's exit code, as a run of this article alone would end (`contract.errors`).
+    exit_code: int = EXIT_PROBLEMS
     #: Tokens of its requests (prompt, of them cached, completion) and their estimated cost.
     tokens: tuple[int, int, int] = (0, 0, 0)
     cost_usd: float | None = None
@@ -77,14 +86,15 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
         result = e
     if isinstance(result, NotSent) and requests:
         error = f"stopped after {requests} request(s): {result.reason}"
-        return Outcome(source, "failed", name, requests, error)
-    if isinstance(result, FatalServiceError):
-        return Outcome(source, "failed", name, requests, str(result), fatal=True)
+        return Outcome(source, "failed", name, requests, error, exit_code=result.exit_code)
     if isinstance(result, UserError):
-        return Outcome(source, "failed", name, requests, str(result))
+        fatal = isinstance(result, FatalServiceError)
+        return Outcome(source, "failed", name, requests, str(result), fatal=fatal,
+                       exit_code=result.exit_code)  # fmt: skip
     # A bug must not lose the rest of the batch.
     described = f"{type(result).__name__}: {result}"
-    return Outcome(source, "failed", name, requests, f"internal error: {described}")
+    return Outcome(source, "failed", name, requests, f"internal error: {described}",
+                   exit_code=EXIT_INTERNAL)  # fmt: skip
 
 
 def _costed(outcome: Outcome, document: SummaryDocument) -> Outcome:
