@@ -107,8 +107,6 @@ def test_rule_4_figures_of_two_units_or_one_report_twice_are_a_breach(pair):
 
 def test_rule_5_a_models_link_that_breaks_the_rules_is_dropped_and_counted(pair):
     documents, story = pair
-    singles = [a for a in story.actors if len(a.mentions) == 1]
-    by_article = {a.mentions[0].article: a for a in reversed(singles)}
     havac = actor_with(story, "r1", "A11")  # Nanar Havac, a person
     tsources = actor_with(story, "r2", "A13")  # Turkish security sources
     guardian = actor_with(story, "r1", "A20")
@@ -118,12 +116,20 @@ def test_rule_5_a_models_link_that_breaks_the_rules_is_dropped_and_counted(pair)
         Proposal(story.actors[0].id, story.actors[1].id),  # two items of r1 in one: refused
         Proposal(guardian.id, tsources.id),  # allowed by the rules (a model's judgement)
     ]
-    assert by_article  # there are single-source actors in both reports
     linked = apply_links(story, proposals, documents)
     assert linked.provenance.rejected_links == 3 and linked.provenance.method == "lexical+model"
     joined = actor_with(linked, "r1", "A20")
     assert joined.links[-1].basis == ["model_judgement"] and len(joined.mentions) == 2
     assert breaches(linked, documents) == []
+
+
+def test_a_models_link_into_an_item_whose_figures_were_compared_is_kept():
+    documents, _ = load(STORIES / "flood.json", ROOT)
+    story = compare(documents)
+    assert any(f.about == "SC2" for f in story.figures)  # SC2's figures were compared
+    linked = apply_links(story, [Proposal("SC6", "SC2")], documents)  # SC2 goes into SC6
+    assert linked.provenance.rejected_links == 0 and breaches(linked, documents) == []
+    assert {f.about for f in linked.figures} == {"SE1", "SC1", "SC4", "SC6"}
 
 
 def P(name, *aliases, kind="person"):

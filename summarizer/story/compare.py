@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from summarizer.contract.keys import keyed_items
 from summarizer.contract.models import Actor, Claim, Event, SummaryDocument
@@ -126,13 +127,8 @@ def _event(
 ) -> StoryEvent:
     mentions, links = _mentions(g, entries, refs)
     members = sorted(g.members, key=lambda m: entries[m].report)
-    types = Counter(entries[m].item.type for m in members)
-    actor_ids = list(dict.fromkeys(
-        s for m in members for a in entries[m].item.actor_ids
-        if (s := actor_of(entries[m].report, a)) is not None
-    ))  # fmt: skip
-    return StoryEvent(id=f"SE{n}", type=types.most_common(1)[0][0], mentions=mentions,
-                      actor_ids=actor_ids, links=links)  # fmt: skip
+    fields = event_fields([(entries[m].report, entries[m].item) for m in members], actor_of)
+    return StoryEvent(id=f"SE{n}", mentions=mentions, links=links, **fields)
 
 
 def _claim(
@@ -140,13 +136,26 @@ def _claim(
 ) -> StoryClaim:
     mentions, links = _mentions(g, entries, refs)
     members = sorted(g.members, key=lambda m: entries[m].report)
-    speakers = {actor_of(entries[m].report, entries[m].item.speaker_id)
-                for m in members if entries[m].item.speaker_id}  # fmt: skip
-    quoted = [entries[m].item for m in members]
-    quotes = [quote_words(c.quote) for c in quoted if c.attribution == "direct_quote" and c.quote]
+    fields = claim_fields([(entries[m].report, entries[m].item) for m in members], actor_of)
+    return StoryClaim(id=f"SC{n}", mentions=mentions, links=links, **fields)
+
+
+def event_fields(items: list[tuple[int, Event]], actor_of: ActorOf) -> dict[str, Any]:
+    """What a story event says of its reports' events: their commonest type, and their
+    actors as story actors."""
+    types = Counter(e.type for _, e in items)
+    actor_ids = list(dict.fromkeys(
+        s for report, e in items for a in e.actor_ids if (s := actor_of(report, a)) is not None
+    ))  # fmt: skip
+    return {"type": types.most_common(1)[0][0], "actor_ids": actor_ids}
+
+
+def claim_fields(items: list[tuple[int, Claim]], actor_of: ActorOf) -> dict[str, Any]:
+    """What a story claim says of its reports' claims: the speaker (none when they name
+    different ones), and whether their direct quotes have the same words."""
+    speakers = {actor_of(report, c.speaker_id) for report, c in items if c.speaker_id}
+    quotes = [quote_words(c.quote) for _, c in items if c.attribution == "direct_quote" and c.quote]
     same = None if len(quotes) < 2 else (
         "same_words" if all(q == quotes[0] for q in quotes) else "different_words"
     )  # fmt: skip
-    speaker = next(iter(speakers)) if len(speakers) == 1 else None
-    return StoryClaim(id=f"SC{n}", speaker_id=speaker, mentions=mentions, quotes=same,
-                      links=links)  # fmt: skip
+    return {"speaker_id": next(iter(speakers)) if len(speakers) == 1 else None, "quotes": same}

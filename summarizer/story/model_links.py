@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
 
-from summarizer.contract.keys import keyed_items
 from summarizer.contract.models import SummaryDocument
-from summarizer.contract.story import Link, StoryDocument
+from summarizer.contract.story import Link, Mention, StoryActor, StoryDocument
+from summarizer.story.compare import KIND_ORDER, claim_fields, event_fields
 from summarizer.story.figure_groups import figure_comparisons
-from summarizer.story.names import Named, given_names_compatible, name_basis, surname_of
-from summarizer.story.rules import breaches
+from summarizer.story.names import Named, name_basis, surname_of
+from summarizer.story.rules import ItemTables, breaches, item_tables
 
 #: Score of a link a model proposed (its judgement, not a measure).
 MODEL_SCORE: float = 0.5
@@ -32,8 +34,9 @@ def apply_links(
 ) -> StoryDocument:
     """`story` with each proposal that keeps the rules applied, and the rejected counted."""
     rejected = 0
+    tables = item_tables([a.id for a in story.articles], documents)
     for p in proposals:
-        joined = _joined(story, p, documents)
+        joined = _joined(story, p, tables)
         if joined is None or breaches(joined, documents):
             rejected += 1
         else:
@@ -45,9 +48,9 @@ def apply_links(
     return story.model_copy(update={"provenance": provenance, "figures": figures})
 
 
-def _joined(
-    story: StoryDocument, p: Proposal, documents: Sequence[SummaryDocument]
-) -> StoryDocument | None:
+def _joined(story: StoryDocument, p: Proposal, tables: ItemTables) -> StoryDocument | None:
+    """The story with the proposal's two items made one; None when they cannot be one.
+    Its figures are left empty: `apply_links` compares them again once, at the end."""
     kind = _KINDS.get(p.a[:2])
     if kind is None or _KINDS.get(p.b[:2]) != kind or p.a == p.b:
         return None  # two kinds, or no story item
@@ -57,7 +60,7 @@ def _joined(
         return None
     if {m.article for m in first.mentions} & {m.article for m in second.mentions}:
         return None  # two items of one report
-    if kind == "actors" and not _may_be_one(first, second, story, documents):
+    if kind == "actors" and not _may_be_one(first, second, tables):
         return None
     mentions = [*first.mentions, *second.mentions]
     shift = len(first.mentions)
@@ -65,56 +68,41 @@ def _joined(
     judged = Link(a=0, b=shift, basis=["model_judgement"], score=MODEL_SCORE)
     links = [*first.links, *moved, judged]
     update: dict = {"mentions": mentions, "links": links}  # type: ignore[type-arg]
-    if kind != "actors":
-        update.update(_refreshed(kind, mentions, story, documents))
-    if kind == "actors":
+    if kind == "actors":  # as `compare` makes an actor: all forms, the longest name, ...
         update["forms"] = list(dict.fromkeys([*first.forms, *second.forms]))
         update["name"] = max((first.name, second.name), key=len)
+        update["kind"] = min((first.kind, second.kind), key=KIND_ORDER.index)  # most specific
+    else:
+        update.update(_refreshed(kind, mentions, story, tables))
     merged = first.model_copy(update=update)
     kept = [merged if s.id == first.id else s for s in getattr(story, kind) if s.id != second.id]
-    return story.model_copy(update={kind: kept})
+    return story.model_copy(update={kind: kept, "figures": []})
 
 
-def _refreshed(kind: str, mentions: list, story: StoryDocument, documents) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    """What a merged event or claim says of all its mentions, as `compare` says it: the
-    event's type and actors; the claim's speaker (none when they differ) and quotes."""
-    from collections import Counter
+def _refreshed(
+    kind: str, mentions: list[Mention], story: StoryDocument, tables: ItemTables
+) -> dict[str, Any]:
+    """What a merged event or claim says of all its mentions, as `compare` says it."""
+    report = {r.id: n for n, r in enumerate(story.articles)}
+    story_actor = {(report[m.article], m.item): a.id for a in story.actors for m in a.mentions}
+    items = [(report[m.article], tables[m.article][m.item]) for m in mentions]
 
-    from summarizer.story.matching import quote_words
+    def actor_of(n: int, actor_id: str) -> str | None:
+        return story_actor.get((n, actor_id))
 
-    refs = {r.id: n for n, r in enumerate(story.articles)}
-    actor_of = {(m.article, m.item): a.id for a in story.actors for m in a.mentions}
-    items = [(m.article, dict(keyed_items(documents[refs[m.article]].extraction))[m.item])
-             for m in mentions]  # fmt: skip
-    if kind == "events":
-        actors = [actor_of.get((ref, a)) for ref, e in items for a in e.actor_ids]
-        types = Counter(e.type for _, e in items)
-        return {"type": types.most_common(1)[0][0],
-                "actor_ids": list(dict.fromkeys(a for a in actors if a))}  # fmt: skip
-    speakers = {actor_of.get((ref, c.speaker_id)) for ref, c in items if c.speaker_id}
-    quotes = [quote_words(c.quote) for _, c in items if c.attribution == "direct_quote" and c.quote]
-    same = None if len(quotes) < 2 else (
-        "same_words" if all(q == quotes[0] for q in quotes) else "different_words"
-    )  # fmt: skip
-    return {"speaker_id": next(iter(speakers)) if len(speakers) == 1 else None, "quotes": same}
+    fields = event_fields if kind == "events" else claim_fields
+    return fields(items, actor_of)  # type: ignore[arg-type]
 
 
-def _may_be_one(first, second, story: StoryDocument, documents) -> bool:  # type: ignore[no-untyped-def]
-    """Never two persons the name rules keep apart: persons of different surnames, or of
-    one surname with given names that differ."""
-    refs = {r.id: n for n, r in enumerate(story.articles)}
+def _may_be_one(first: StoryActor, second: StoryActor, tables: ItemTables) -> bool:
+    """Never two persons of different surnames (given names that differ are rule 3's, which
+    `breaches` checks next), nor a person and a non-person."""
     actors = []
     for m in [*first.mentions, *second.mentions]:
-        item = dict(keyed_items(documents[refs[m.article]].extraction))[m.item]
-        actors.append(Named(item.name, tuple(item.aliases), item.kind))
+        item = tables[m.article][m.item]
+        actors.append(Named(item.name, tuple(item.aliases), item.kind))  # type: ignore[union-attr]
     people = [a for a in actors if a.kind == "person"]
-    if not people:
-        return True
-    for x in people:
-        for y in people:
-            if name_basis(x, y):
-                continue
-            (sx, gx), (sy, gy) = surname_of(x), surname_of(y)
-            if sx != sy or not given_names_compatible(gx, gy):
-                return False
-    return len(people) == len(actors)  # a person is never one with a non-person
+    for x, y in combinations(people, 2):
+        if not name_basis(x, y) and surname_of(x)[0] != surname_of(y)[0]:
+            return False
+    return len(people) in (0, len(actors))

@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from summarizer.contract.keys import keyed_items
+from summarizer.contract.keys import Item, keyed_items
 from summarizer.contract.models import Actor, Claim, Event, SummaryDocument
 from summarizer.contract.story import StoryDocument
 from summarizer.story.figures import unit_of
 from summarizer.story.names import Named, given_names_compatible, surname_of
+
+#: Each report's items by key, under its ArticleRef id.
+ItemTables = dict[str, dict[str, Item]]
 
 #: Bases on which two actors' mentions may be one actor (rule 3).
 NAME_BASES = frozenset(
@@ -30,7 +33,7 @@ def breaches(story: StoryDocument, documents: Sequence[SummaryDocument]) -> list
                              ("claims", story.claims, Claim)):  # fmt: skip
         out += _each_once(kind, items, cls, refs, documents)
         out += _mentions_real(kind, items, refs, documents)
-    out += _actor_links(story) + _people_apart(story, documents)
+    out += _actor_links(story) + _people_apart(story, item_tables(refs, documents))
     out += _figures(story, refs, documents)
     return out
 
@@ -72,14 +75,18 @@ def _mentions_real(
     return out
 
 
-def _people_apart(story: StoryDocument, documents: Sequence[SummaryDocument]) -> list[str]:
+def item_tables(refs: Sequence[str], documents: Sequence[SummaryDocument]) -> ItemTables:
+    """Each report's items by key, under its ArticleRef id: built once per story."""
+    return {ref: dict(keyed_items(d.extraction)) for ref, d in zip(refs, documents, strict=True)}
+
+
+def _people_apart(story: StoryDocument, tables: ItemTables) -> list[str]:
     """Rule 3: two different people (given names that differ) are never one actor."""
-    refs = [a.id for a in story.articles]
     out = []
     for actor in story.actors:
         people = []
         for m in actor.mentions:
-            item = dict(keyed_items(documents[refs.index(m.article)].extraction)).get(m.item)
+            item = tables.get(m.article, {}).get(m.item)
             if item is not None and getattr(item, "kind", None) == "person":
                 people.append(Named(item.name, tuple(item.aliases), "person"))
         given = [surname_of(p)[1] for p in people]
