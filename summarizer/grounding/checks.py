@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarizer.contract.keys import SUMMARY_KEY, item_keys
+from summarizer.contract.keys import SUMMARY_KEY, Item, keyed_items
 from summarizer.contract.models import (
     Actor,
     Claim,
@@ -41,8 +41,6 @@ from summarizer.grounding.text import ArticleIndex, has_dotted_acronym, keys, un
 #: Characters of an excerpt or text shown in a problem message.
 MESSAGE_EXCERPT_CHARS: int = 80
 
-Item = Actor | Event | Claim
-
 
 def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> GroundingReport:
     """Check every actor, event and claim, and the headline and summary, against the article.
@@ -59,28 +57,28 @@ def validate(article_text: str, extraction: Extraction | Mapping[str, Any]) -> G
             _map_strings(extraction.model_dump(), undot_acronyms)
         )
     article = _Article.of(article_text)
-    items: list[Item] = [*extraction.actors, *extraction.events, *extraction.claims]
-    report_keys = item_keys(items)
-    counts = Counter(item.id for item in items)
+    keyed = keyed_items(extraction)
+    counts = Counter(item.id for _, item in keyed)
     actors: dict[str, Actor] = {}
     for actor in extraction.actors:
         actors.setdefault(actor.id, actor)
     forms = {a.id: _forms(a) for a in actors.values()}
 
     free_texts = [
-        *((key, label, text) for key, item in zip(report_keys, items)
-          for label, text in _free_texts(item)),
+        *((key, label, text) for key, item in keyed for label, text in _free_texts(item)),
         (SUMMARY_KEY, "headline", extraction.headline),
         (SUMMARY_KEY, "summary", extraction.summary),
     ]  # fmt: skip
     # Orders to a model support no sentence of the model's own words either.
-    reported = _Article.of(_blanked(article_text, article.injections)) if article.injections else (
-        article
-    )  # fmt: skip
+    reported = (
+        _Article.of(_blanked(article_text, article.injections), find_injections=False)
+        if article.injections
+        else article
+    )
     text_problems = _free_text_problems(reported, free_texts)
 
     reports: dict[str, ItemReport] = {}
-    for key, item in zip(report_keys, items):
+    for key, item in keyed:
         matches = align_evidence(article.index, item.evidence)
         problems = [
             *_evidence_problems(item.evidence, matches),
@@ -117,11 +115,12 @@ class _Article:
     named_by: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, text: str) -> _Article:
+    def of(cls, text: str, *, find_injections: bool = True) -> _Article:
         index = ArticleIndex(text)
         words = (index.starts, index.ends, index.keys)
         numbers = ArticleNumbers.of(text, words, index.positions)
-        return cls(text, index, numbers, injection_spans(text, index.positions.keys()))
+        injections = injection_spans(text, index.positions.keys()) if find_injections else []
+        return cls(text, index, numbers, injections)
 
 
 def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
