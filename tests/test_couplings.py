@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import claim, extraction
+from conftest import ROOT, claim, extraction
 
 from summarizer.contract.article import ArticleInput
 from summarizer.contract.errors import InputError
@@ -73,7 +73,7 @@ def test_reading_an_article_loads_no_model_client():
             "print(sorted(m for m in sys.modules if m.startswith(('openai', 'httpx2', "
             "'summarizer.providers', 'summarizer.pipeline', 'tenacity'))))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=__import__("conftest").ROOT)  # fmt: skip
+                         check=True, cwd=ROOT)  # fmt: skip
     assert out.stdout.strip() == "[]"
     assert ArticleInput.__module__ == "summarizer.contract.article"
 

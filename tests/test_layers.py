@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
@@ -50,8 +49,12 @@ def test_the_project_keeps_every_contract(tree):
         ("sources/articles.py", "import summarizer.providers.chat", "Reading a file imports no"),
         ("contract/models.py", "import summarizer.extraction.steps", "Layers"),
         ("grounding/text.py", "import summarizer.grounding.checks", "No import cycle anywhere"),
+        ("story/compare.py", "import summarizer.providers.chat", "The story comparison is pure"),
     ],
-    ids=["checks-openai", "checks-provider", "cli", "reports", "sources", "layers", "cycle"],
+    ids=[
+        "checks-openai", "checks-provider", "cli", "reports", "sources", "layers", "cycle",
+        "story",
+    ],
 )
 def test_a_forbidden_import_breaks_its_contract(tree, module, statement, broken):
     add_import(tree, module, statement)
