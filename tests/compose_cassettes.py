@@ -141,13 +141,13 @@ def compose_batch_api(scenario: Scenario) -> str:
     """The Batch API's wire format, recorded against the local fake of its endpoints
     (tests/fakebatches.py) answering with the reference articles' clean answers."""
     from fakebatches import FakeBatchAPI
-    from fakeserver import FakeOpenAI, Reply, article_of
+    from fakeserver import FakeOpenAI, Reply, reference_name
 
     answers = {n: json.loads((RESPONSES / f"clean-{n}.json").read_text())
                for n in ("aleppo-offensive-1", "aleppo-offensive-2")}  # fmt: skip
 
     def responder(body: dict) -> Reply:
-        name = "aleppo-offensive-1" if "Bonus video" in article_of(body) else "aleppo-offensive-2"
+        name = reference_name(body)
         return Reply(200, json.dumps(answers[name]["body"]).encode())
 
     with FakeOpenAI(responder=responder) as fake:

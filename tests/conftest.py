@@ -120,3 +120,12 @@ def run_summarizer(*args: str, stdin: str | None = None, env: dict | None = None
 def child_env() -> dict[str, str]:
     """What a test's child process inherits: PATH, and the test's own run log."""
     return {"PATH": os.environ["PATH"], "SUMMARIZER_LOG_DB": os.environ["SUMMARIZER_LOG_DB"]}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium, started once for every browser test."""
+    from browser import browser
+
+    with browser() as b:
+        yield b

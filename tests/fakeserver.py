@@ -25,8 +25,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
+
+from scenarios import ROOT, TEST_KEY
 
 __all__ = [
     "FakeOpenAI",
@@ -487,6 +490,10 @@ class FakeOpenAI:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
+    def env(self, key: str = TEST_KEY) -> dict[str, str]:
+        """The environment that points `summarizer` at this server, with a test key."""
+        return {"OPENAI_BASE_URL": self.base_url, "OPENAI_API_KEY": key}
+
     # --- lifecycle
 
     def start(self) -> None:
@@ -591,3 +598,17 @@ class FakeOpenAI:
                 self._connections.add(conn)
             else:
                 self._connections.discard(conn)
+
+
+def reference_name(body: dict[str, Any]) -> str:
+    """Which of the two reference articles (examples/) a request is about."""
+    return "aleppo-offensive-1" if "Bonus video" in article_of(body) else "aleppo-offensive-2"
+
+
+def reference_inputs(tmp_path: Path) -> Path:
+    """A folder `in` holding the two reference articles, as a batch's input."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("aleppo-offensive-1", "aleppo-offensive-2"):
+        (inputs / f"{name}.txt").write_text((ROOT / "examples" / f"{name}.txt").read_text())
+    return inputs

@@ -12,31 +12,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EVAL, EXAMPLES, ROOT, child_env, run_summarizer
+from conftest import EVAL, ROOT, child_env, run_summarizer
 from fakebatches import FakeBatchAPI
-from fakeserver import FakeOpenAI, article_of, ok
+from fakeserver import FakeOpenAI, ok, reference_inputs, reference_name
 from scenarios import TEST_KEY
 from test_batch import write_articles
 
 from summarizer.runs import batch_api
 
 
-def env_for(fake: FakeOpenAI) -> dict[str, str]:
-    return {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
-
-
-def reference_inputs(tmp_path: Path) -> Path:
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for n in (1, 2):
-        (inputs / f"aleppo-offensive-{n}.txt").write_text(
-            (EXAMPLES / f"aleppo-offensive-{n}.txt").read_text()
-        )
-    return inputs
-
-
 def faithful(body: dict):
-    name = "aleppo-offensive-1" if "Bonus video" in article_of(body) else "aleppo-offensive-2"
+    name = reference_name(body)
     return ok(json.loads((EVAL / f"{name}.faithful.json").read_text()))
 
 
@@ -54,15 +40,15 @@ def test_a_batch_api_run_gives_the_documents_of_a_live_batch(tmp_path):
     inputs = reference_inputs(tmp_path)
     with FakeOpenAI(responder=faithful) as fake:
         live = run_summarizer(
-            "summary", str(inputs), "-o", str(tmp_path / "live"), env=env_for(fake)
+            "summary", str(inputs), "-o", str(tmp_path / "live"), env=fake.env()
         )
         api = FakeBatchAPI(fake, polls=2)
         first = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "api"), "--batch-api",
-                               env=env_for(fake))  # fmt: skip
+                               env=fake.env())  # fmt: skip
         assert first.returncode == 0 and "summarizer collect" in first.stdout
-        waiting = run_summarizer("collect", str(tmp_path / "api"), env=env_for(fake))
+        waiting = run_summarizer("collect", str(tmp_path / "api"), env=fake.env())
         assert "not ended yet" in waiting.stdout and "in_progress" in waiting.stdout
-        done = run_summarizer("collect", str(tmp_path / "api"), env=env_for(fake))
+        done = run_summarizer("collect", str(tmp_path / "api"), env=fake.env())
     assert live.returncode == 0 and done.returncode == 0, done.stderr
     assert (api.uploads, api.creations) == (1, 1)
     same_results(tmp_path / "live", tmp_path / "api")
@@ -78,15 +64,15 @@ def test_killed_at_any_step_a_rerun_pays_for_nothing_twice(tmp_path, step):
         api = FakeBatchAPI(fake, polls=1)
         command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(out),
                    "--batch-api", "--wait"]  # fmt: skip
-        proc = subprocess.Popen(command, env={**child_env(), **env_for(fake)}, cwd=ROOT,
+        proc = subprocess.Popen(command, env={**child_env(), **fake.env()}, cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         api.on[step] = lambda: os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
         assert proc.returncode == -signal.SIGKILL
         again = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
-                               env=env_for(fake))  # fmt: skip
+                               env=fake.env())  # fmt: skip
         if again.returncode != 0 or "ok" not in again.stdout:
-            again = run_summarizer("collect", str(out), "--wait", env=env_for(fake))
+            again = run_summarizer("collect", str(out), "--wait", env=fake.env())
     assert again.returncode == 0, again.stdout + again.stderr
     assert (api.uploads, api.creations) == (1, 1)  # nothing submitted twice
     assert {p.name for p in out.glob("aleppo-*.json")} == {
@@ -97,7 +83,7 @@ def faulty_then_faithful(body: dict):
     """The first answer has problems; the repair request gets the faithful one."""
     if "could not" in body["messages"][-1]["content"] or len(body["messages"]) > 2:
         return faithful(body)
-    name = "aleppo-offensive-1" if "Bonus video" in article_of(body) else "aleppo-offensive-2"
+    name = reference_name(body)
     return ok(json.loads((EVAL / f"{name}.faulty.json").read_text()))
 
 
@@ -108,7 +94,7 @@ def test_the_repair_round_is_a_second_batch_or_live(tmp_path, live):
     with FakeOpenAI(responder=faulty_then_faithful) as fake:
         api = FakeBatchAPI(fake, polls=1)
         done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--batch-api",
-                              "--wait", *extra, env=env_for(fake))  # fmt: skip
+                              "--wait", *extra, env=fake.env())  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert api.creations == (1 if live else 2)
     doc = json.loads((tmp_path / "out" / "aleppo-offensive-1.json").read_text())
@@ -121,13 +107,13 @@ def test_an_expired_batch_keeps_what_completed_and_a_rerun_sends_the_rest(tmp_pa
     with FakeOpenAI() as fake:
         api = FakeBatchAPI(fake, polls=1, expire_after=1)
         first = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
-                               env=env_for(fake))  # fmt: skip
+                               env=fake.env())  # fmt: skip
         assert first.returncode == 1 and "ok                1" in first.stdout
         errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
         assert len(errors) == 2 and all("ended expired" in e["error"] for e in errors)
         api.expire_after = None
         again = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
-                               env=env_for(fake))  # fmt: skip
+                               env=fake.env())  # fmt: skip
     assert again.returncode == 0 and "skipped           1" in again.stdout
     assert api.creations == 2 and len(list(out.glob("a00*.json"))) == 3
 
@@ -173,11 +159,11 @@ def test_collect_goes_on_with_the_model_the_run_began_with(tmp_path):
     with FakeOpenAI() as fake:
         api = FakeBatchAPI(fake, polls=2)
         run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--model", "gpt-4o",
-                       env=env_for(fake))  # fmt: skip
-        refused = run_summarizer("collect", str(out), "--model", "gpt-4.1", env=env_for(fake))
+                       env=fake.env())  # fmt: skip
+        refused = run_summarizer("collect", str(out), "--model", "gpt-4.1", env=fake.env())
         assert refused.returncode == 2 and "began with gpt-4o" in refused.stderr
-        run_summarizer("collect", str(out), env=env_for(fake))
-        done = run_summarizer("collect", str(out), env=env_for(fake))
+        run_summarizer("collect", str(out), env=fake.env())
+        done = run_summarizer("collect", str(out), env=fake.env())
     assert done.returncode == 0 and (api.uploads, api.creations) == (1, 1)
     assert json.loads((out / "a001.json").read_text())["provenance"]["model"] == "gpt-4o"
 
@@ -190,7 +176,7 @@ def test_a_batch_error_never_shows_the_key(tmp_path):
         fake.script("Article 1:", status(400, f"Key {TEST_KEY} cannot use this model " + "x" * 900))
         FakeBatchAPI(fake, polls=1)
         done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--batch-api",
-                              "--wait", env=env_for(fake))  # fmt: skip
+                              "--wait", env=fake.env())  # fmt: skip
     errors = (tmp_path / "out" / "errors.jsonl").read_text()
     answers = "".join(p.read_text() for p in (tmp_path / "out" / ".batch-api").rglob("*.json"))
     assert done.returncode == 1 and "[redacted]" in errors
@@ -203,11 +189,11 @@ def test_a_batch_that_answered_nothing_is_sent_again_by_the_next_run(tmp_path):
     with FakeOpenAI() as fake:
         api = FakeBatchAPI(fake, polls=1, expire_after=0)
         first = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
-                               env=env_for(fake))  # fmt: skip
+                               env=fake.env())  # fmt: skip
         assert first.returncode == 1 and "failed            2" in first.stdout
         api.expire_after = None
         again = run_summarizer("summary", str(inputs), "-o", str(out), "--batch-api", "--wait",
-                               env=env_for(fake))  # fmt: skip
+                               env=fake.env())  # fmt: skip
     assert again.returncode == 0 and (api.uploads, api.creations) == (2, 2)
 
 
@@ -220,7 +206,7 @@ def test_one_text_twice_is_one_request_and_two_results(tmp_path):
     with FakeOpenAI() as fake:
         api = FakeBatchAPI(fake, polls=1)
         done = run_summarizer("summary", str(source), "-o", str(tmp_path / "out"), "--batch-api",
-                              "--wait", env=env_for(fake))  # fmt: skip
+                              "--wait", env=fake.env())  # fmt: skip
         uploaded = [f["data"] for f in api.files.values() if f["meta"]["purpose"] == "batch"]
     assert done.returncode == 0 and "ok                2" in done.stdout
     (data,) = uploaded

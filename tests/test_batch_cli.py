@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import child_env, run_summarizer
 from fakeserver import FakeOpenAI
-from scenarios import ROOT, TEST_KEY
+from scenarios import ROOT
 from test_batch import article, write_articles
 
 from summarizer.contract.models import SummaryDocument
@@ -25,8 +25,7 @@ def batch_cmd(inputs: Path, outdir: Path, *extra: str) -> list[str]:
 
 
 def env_for(fake: FakeOpenAI) -> dict[str, str]:
-    return {**child_env(), "OPENAI_BASE_URL": fake.base_url,
-            "OPENAI_API_KEY": TEST_KEY}  # fmt: skip
+    return {**child_env(), **fake.env()}
 
 
 def pids_naming(marker: str) -> set[int]:

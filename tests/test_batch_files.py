@@ -18,19 +18,15 @@ from pathlib import Path
 import pytest
 from conftest import child_env, run_summarizer
 from fakeserver import FakeOpenAI, article_of, echo_reply, last_user_text
-from scenarios import ROOT, TEST_KEY
+from scenarios import ROOT
 from test_batch import article, write_articles
 
 from summarizer.runs import outcomes
 from summarizer.runs.outdir import ERRORS_FILE, OutputDir
 
 
-def env_for(fake: FakeOpenAI) -> dict[str, str]:
-    return {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
-
-
 def batch(inputs: Path, outdir: Path, fake: FakeOpenAI, *extra: str):
-    return run_summarizer("summary", str(inputs), "-o", str(outdir), *extra, env=env_for(fake))
+    return run_summarizer("summary", str(inputs), "-o", str(outdir), *extra, env=fake.env())
 
 
 def test_a_second_batch_on_the_same_outdir_is_refused_at_once(tmp_path):
@@ -145,7 +141,7 @@ def test_a_full_disk_stops_the_batch_with_one_line(tmp_path, monkeypatch, code):
 def test_ctrl_c_says_what_was_saved(tmp_path):
     inputs, outdir = write_articles(tmp_path / "in", 30), tmp_path / "out"
     with FakeOpenAI(latency=0.2) as fake:
-        env = {**child_env(), **env_for(fake)}
+        env = {**child_env(), **fake.env()}
         command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(outdir),
                    "--jobs", "2", "-q"]  # fmt: skip
         proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
@@ -180,7 +176,7 @@ def test_options_are_checked_before_any_request(tmp_path, args, message):
     path.write_text(article(1))
     args = [a.format(article=path, tmp=tmp_path) for a in args]
     with FakeOpenAI() as fake:
-        done = run_summarizer("summary", str(path), *args, env=env_for(fake))
+        done = run_summarizer("summary", str(path), *args, env=fake.env())
         assert fake.requests == []
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert path.read_text() == article(1)
@@ -226,7 +222,7 @@ def test_a_check_process_that_dies_costs_no_article(tmp_path):
 def test_a_killed_batch_takes_its_check_processes_with_it(tmp_path):
     inputs, outdir = write_articles(tmp_path / "in", 40), tmp_path / "out"
     with FakeOpenAI(latency=0.2) as fake:
-        env = {**child_env(), **env_for(fake)}
+        env = {**child_env(), **fake.env()}
         command = [sys.executable, "-m", "summarizer", "summary", str(inputs), "-o", str(outdir),
                    "--jobs", "4", "--check-processes", "2", "-q"]  # fmt: skip
         proc = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)

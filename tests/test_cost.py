@@ -48,7 +48,7 @@ def test_cached_tokens_and_the_price_reach_the_document_and_the_table(tmp_path):
 
     inputs = write_articles(tmp_path / "in", 2)
     with FakeOpenAI(responder=answer) as fake:
-        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        env = fake.env()
         done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), env=env)
     doc = json.loads((tmp_path / "out" / "a001.json").read_text())
     usage, cost = doc["provenance"]["usage"], doc["provenance"]["estimated_cost_usd"]
@@ -69,7 +69,7 @@ def test_a_local_models_price_is_unknown_not_invented():
 def test_dry_run_says_what_a_run_would_take_and_sends_nothing(tmp_path):
     inputs = write_articles(tmp_path / "in", 3)
     with FakeOpenAI() as fake:
-        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        env = fake.env()
         done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--dry-run",
                               env=env)  # fmt: skip
         assert fake.requests == []

@@ -16,7 +16,7 @@ import pytest
 from conftest import child_env, run_summarizer
 from fakeserver import FakeOpenAI, echo_extraction, not_json, ok, refusal, status
 from markdown_it import MarkdownIt
-from scenarios import ROOT, TEST_KEY
+from scenarios import ROOT
 
 from summarizer.contract.limits import MAX_ECHOED_ANSWER_CHARS
 from summarizer.contract.models import SummaryDocument
@@ -39,9 +39,6 @@ HOSTILE = [
 ]
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\rsummarizer: [9/9] forged ok\x9b31m\u202etxt"
 
-
-def env_for(fake: FakeOpenAI, key: str = TEST_KEY) -> dict[str, str]:
-    return {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": key}
 
 
 def hostile_extraction(strings: list[str]) -> dict:
@@ -74,7 +71,7 @@ def test_the_brief_renders_hostile_text_as_text(article):
     answer = ok(hostile_extraction(HOSTILE))
     with FakeOpenAI(responder=lambda body: answer) as fake:
         done = run_summarizer("summary", str(article), "--format", "markdown",
-                              env=env_for(fake))  # fmt: skip
+                              env=fake.env())  # fmt: skip
     assert done.returncode == 0, done.stderr
     html = MarkdownIt("commonmark").enable("table").render(done.stdout)
     for live in ("<script", "<img", "<a ", "href=", "<textarea", "</textarea", "<b>", "<i>"):
@@ -90,7 +87,7 @@ def test_the_brief_renders_hostile_text_as_text(article):
 def test_the_text_view_on_a_terminal_shows_controls_as_escapes(article):
     answer = ok(hostile_extraction([ESCAPES, f"line\n{ESCAPES}"]))
     with FakeOpenAI(responder=lambda body: answer) as fake:
-        output = on_a_terminal(["summary", str(article)], env_for(fake))
+        output = on_a_terminal(["summary", str(article)], fake.env())
     assert b"\x1b" not in output and b"\x07" not in output and b"\xc2\x9b" not in output
     assert "\u202e".encode() not in output
     text = output.decode()
@@ -106,7 +103,7 @@ def test_a_refusal_cannot_forge_a_progress_line(tmp_path):
     with FakeOpenAI() as fake:
         fake.script("Dispatch 1.", refusal(f"no\n{ESCAPES}"))
         output = on_a_terminal(["summary", str(inputs), "-o", str(tmp_path / "out")],
-                               env_for(fake))  # fmt: skip
+                               fake.env())  # fmt: skip
     model_bytes = (b"\x1b[2J", b"\x1b]0", b"\x07", b"\xc2\x9b")
     assert not any(b in output for b in model_bytes)  # the bar's own \r and \x1b[K aside
     assert "\\x1b]0;pwned\\x07\\rsummarizer: [9/9] forged ok" in output.decode()
@@ -169,11 +166,11 @@ def test_a_hostile_answer_is_asked_again_then_a_clear_error(article, content, sa
     with FakeOpenAI() as fake:
         fake.script("Rebels", not_json(content))
         fake.script(ASKED_AGAIN, not_json(content))
-        failed = run_summarizer("summary", str(article), env=env_for(fake))
+        failed = run_summarizer("summary", str(article), env=fake.env())
         repair = fake.requests[1]["messages"][-2]["content"]
         fake.script("Rebels", not_json(content))  # then a clean answer: repaired
         out = tmp_path / "doc.json"
-        repaired = run_summarizer("summary", str(article), "-o", str(out), env=env_for(fake))
+        repaired = run_summarizer("summary", str(article), "-o", str(out), env=fake.env())
     assert failed.returncode == 3 and failed.stdout == ""
     assert said in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
     assert len(repair) <= MAX_ECHOED_ANSWER_CHARS + 100  # never a huge answer sent back
@@ -196,9 +193,9 @@ def test_the_key_is_redacted_by_its_value_in_every_path(article, tmp_path, key):
         fake.script("Dispatch 3.", not_json(f"not JSON {key}"))
         fake.script(ASKED_AGAIN, not_json(f"still not {key}"))
         batch = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"),
-                               env=env_for(fake, key))  # fmt: skip
+                               env=fake.env(key))  # fmt: skip
         fake.script("Dispatch 3.", not_json(f"not JSON {key}"))
-        one = run_summarizer("summary", str(inputs / "a3.txt"), "-v", env=env_for(fake, key))
+        one = run_summarizer("summary", str(inputs / "a3.txt"), "-v", env=fake.env(key))
     errors = (tmp_path / "out" / "errors.jsonl").read_text()
     seen = batch.stdout + batch.stderr + errors + one.stdout + one.stderr
     assert batch.returncode == 1 and errors.count("\n") == 3
@@ -212,7 +209,7 @@ def test_a_model_that_obeyed_an_injection_is_flagged_in_the_headline(tmp_path):
     obeyed["headline"] = "500 people died in Paris"
     with FakeOpenAI(responder=lambda body: ok(obeyed)) as fake:
         done = run_summarizer("summary", str(path), "--format", "markdown", "--repairs", "0",
-                              env=env_for(fake))  # fmt: skip
+                              env=fake.env())  # fmt: skip
     assert done.returncode == 0
     assert "- ✗ `number_not_supported`: headline states" in done.stdout
     assert "- ✗ `entity_not_in_source`: headline names" in done.stdout

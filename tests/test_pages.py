@@ -8,34 +8,19 @@ import json
 from pathlib import Path
 
 import pytest
-from browser import Watched, browser
+from browser import Watched
 from conftest import EVAL, EXAMPLES, run_summarizer
-from fakeserver import FakeOpenAI, ok
-from scenarios import TEST_KEY
+from fakeserver import FakeOpenAI, ok, reference_inputs, reference_name
 from test_hostile import ARTICLE as HOSTILE_ARTICLE
 from test_hostile import HOSTILE, hostile_extraction
 
-from summarizer import validate
-from summarizer.contract.article import ArticleInput
 from summarizer.contract.models import SummaryDocument
 from summarizer.reports.html import document_html
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
+from summarizer.story_evaluation import document as story_document
 
 
 def document(text: str, extraction: dict) -> SummaryDocument:
-    """A summary document of `extraction`, checked against `text`, as the tool writes it."""
-    return SummaryDocument.model_validate({
-        "schema_version": "1", "article": ArticleInput(text, id="a").meta().model_dump(),
-        "extraction": extraction, "grounding": validate(text, extraction).model_dump(),
-        "dropped": [], "provenance": {"model": "m", "prompt_version": "v", "schema_version": "1",
-                                      "created_at": "2024-11-28T00:00:00+00:00", "attempts": 1,
-                                      "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
-    })  # fmt: skip
+    return story_document("a", None, text, extraction)
 
 
 def found_spans(doc: SummaryDocument) -> dict[str, int]:
@@ -163,26 +148,18 @@ def _timeless(text: str) -> str:
 
 
 def test_a_batch_writes_a_page_per_article_and_an_index_with_correct_counts(chromium, tmp_path):
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for name in ("aleppo-offensive-1", "aleppo-offensive-2"):
-        (inputs / f"{name}.txt").write_text((EXAMPLES / f"{name}.txt").read_text())
+    inputs = reference_inputs(tmp_path)
     (inputs / "empty.txt").write_text("  \n")
     faulty = {n: json.loads((EVAL / f"{n}.faulty.json").read_text())
               for n in ("aleppo-offensive-1", "aleppo-offensive-2")}  # fmt: skip
 
     def responder(body: dict):
-        from fakeserver import article_of
-
-        article = article_of(body)
-        name = "aleppo-offensive-1" if "Bonus video" in article else "aleppo-offensive-2"
-        return ok(faulty[name])
+        return ok(faulty[reference_name(body)])
 
     out = tmp_path / "out"
     with FakeOpenAI(responder=responder) as fake:
         done = run_summarizer("summary", str(inputs), "-o", str(out), "--format", "html",
-                              "--repairs", "0", env={"OPENAI_BASE_URL": fake.base_url,
-                                                     "OPENAI_API_KEY": TEST_KEY})  # fmt: skip
+                              "--repairs", "0", env=fake.env())  # fmt: skip
     assert done.returncode == 1  # the empty article failed
     watched = Watched(chromium, out / "index.html")
     rows = watched.page.locator("tbody tr")
@@ -210,7 +187,7 @@ def test_an_article_named_index_keeps_its_page(tmp_path):
     (inputs / "index.txt").write_text((EXAMPLES / "aleppo-offensive-2.txt").read_text())
     answer = ok(json.loads((EVAL / "aleppo-offensive-2.faithful.json").read_text()))
     with FakeOpenAI(responder=lambda body: answer) as fake:
-        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        env = fake.env()
         done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--format",
                               "html", env=env)  # fmt: skip
     assert done.returncode == 0

@@ -22,7 +22,7 @@ def test_a_batch_is_logged_with_its_cost_and_outcomes_and_the_shell_opens_it(tmp
     (inputs / "empty.txt").write_text(" ")
     secret = "sk-unusual-secret-0123456789"
     with FakeOpenAI() as fake:
-        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": secret}
+        env = fake.env(secret)
         run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "-q", env=env)
     listed = run_summarizer("logs")
     assert listed.returncode == 0

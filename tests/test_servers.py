@@ -110,7 +110,7 @@ def test_a_key_near_its_token_limit_waits_for_the_reset(tmp_path):
 
     inputs = write_articles(tmp_path / "in", 2)
     with FakeOpenAI(responder=responder) as fake:
-        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        env = fake.env()
         done = run_summarizer("summary", str(inputs), "-o", str(tmp_path / "out"), "--jobs", "1",
                               env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr

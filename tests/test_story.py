@@ -221,34 +221,32 @@ def test_summarizer_story_from_the_recordings(tmp_path):
 
 def test_a_report_the_model_refused_ends_the_story_as_a_service_failure():
     from fakeserver import FakeOpenAI, refusal
-    from scenarios import TEST_KEY
 
     with FakeOpenAI(responder=lambda body: refusal("I can't help with that.")) as fake:
-        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": TEST_KEY}
+        env = fake.env()
         done = run_summarizer("story", "examples/aleppo-offensive-1.txt",
                               "examples/aleppo-offensive-2.txt", env=env)  # fmt: skip
     assert done.returncode == 3, done.stderr  # as `summary` of that article alone
     assert "could not be summarised" in done.stderr and "refused" in done.stderr
 
 
-def test_the_story_page_in_a_browser(tmp_path):
-    from browser import Watched, browser
+def test_the_story_page_in_a_browser(chromium, tmp_path):
+    from browser import Watched
 
     page = tmp_path / "story.html"
     done = run_summarizer("story", "examples/aleppo-offensive-1.txt",
                           "examples/aleppo-offensive-2.txt", "--replay", "cassettes",
                           "-o", str(page))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    with browser() as chromium:
-        watched = Watched(chromium, page)
-        columns = watched.page.locator("section.report")
-        assert columns.count() == 2
-        chip = watched.page.locator(".chip").first
-        chip.click()
-        item = chip.get_attribute("data-item")
-        marked = watched.page.locator(f'.start.selected[data-item="{item}"]')
-        assert marked.count() >= 2  # in both reports
-        assert watched.errors == [] and watched.requests == [page.resolve().as_uri()]
+    watched = Watched(chromium, page)
+    columns = watched.page.locator("section.report")
+    assert columns.count() == 2
+    chip = watched.page.locator(".chip").first
+    chip.click()
+    item = chip.get_attribute("data-item")
+    marked = watched.page.locator(f'.start.selected[data-item="{item}"]')
+    assert marked.count() >= 2  # in both reports
+    assert watched.errors == [] and watched.requests == [page.resolve().as_uri()]
 
 
 def test_links_asked_of_a_model_pass_the_rules_before_they_count():
