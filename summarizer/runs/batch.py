@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from summarizer.contract.article import ArticleInput, sha256
+from summarizer.contract.article import ArticleInput
 from summarizer.contract.calls import CallStats
 from summarizer.contract.defaults import DEFAULT_JOBS, MAX_CHECK_PROCESSES, MAX_JOBS
 from summarizer.contract.errors import InputError
@@ -40,7 +40,7 @@ from summarizer.pipeline.drivers import adrive, run_check
 from summarizer.providers.chat import AsyncModelClient
 from summarizer.providers.ratelimit import RateGate
 from summarizer.providers.settings import settings_for
-from summarizer.runs.outcomes import BatchReport, Job, Outcome, already_done, conclude
+from summarizer.runs.outcomes import BatchReport, Outcome, already_done, conclude, new_job
 from summarizer.runs.outdir import OutputDir
 from summarizer.runs.pages import write_index, write_page
 from summarizer.runs.progress import Progress
@@ -140,19 +140,16 @@ class Batch:
         if self.progress:
             for notice in loaded.notices:
                 self.progress.notice(notice)
-        article = loaded.article
-        digest = sha256(article.text)
-        name = self.files.name_for(article.id, digest)
-        path = self.outdir / f"{name}.json"
+        job, digest = new_job(loaded.source, loaded.article, self.files)
+        text, path = job.article.text, job.path
         if self.batch.resume and already_done(path, digest, self.client.settings.model):
             if self.batch.pages and not path.with_suffix(".html").exists():
                 done = SummaryDocument.model_validate_json(path.read_text(encoding="utf-8"))
-                self._page(done, article.text, path)
-            return Outcome(loaded.source, "skipped", id=name)
+                self._page(done, text, path)
+            return Outcome(loaded.source, "skipped", id=job.name)
         stopped = self.report.aborted or self.report.not_saved
         if stopped:
-            return Outcome(loaded.source, "failed", id=name, error=f"not attempted: {stopped}")
-        job = Job(loaded.source, name, path, replace(article, id=name))
+            return Outcome(loaded.source, "failed", id=job.name, error=f"not attempted: {stopped}")
         stats = CallStats()
         result: SummaryDocument | Exception
         try:
@@ -163,7 +160,7 @@ class Batch:
             result = e
         outcome = conclude(job, result, stats.requests)
         if self.batch.pages and isinstance(result, SummaryDocument) and outcome.status != "failed":
-            self._page(result, article.text, path)
+            self._page(result, text, path)
         return outcome
 
     def _page(self, document: SummaryDocument, text: str, result: Path) -> None:

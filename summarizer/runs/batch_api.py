@@ -21,19 +21,24 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from summarizer.contract.article import sha256
 from summarizer.contract.calls import CallStats
 from summarizer.contract.errors import ServiceError
 from summarizer.contract.models import SummaryDocument
 from summarizer.contract.options import Options
-from summarizer.extraction.steps import Check
 from summarizer.pipeline.article import article_document_flow
-from summarizer.pipeline.drivers import Flow, Send, run_check
+from summarizer.pipeline.drivers import Flow, drive
 from summarizer.providers.batches import ENDED, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS, BatchService
 from summarizer.providers.chat import read_reply, reply_text
 from summarizer.providers.failures import server_text
 from summarizer.runs.files import write_atomic
-from summarizer.runs.outcomes import BatchReport, Job, Outcome, already_done, conclude
+from summarizer.runs.outcomes import (
+    BatchReport,
+    Job,
+    Outcome,
+    already_done,
+    conclude,
+    new_job,
+)
 from summarizer.runs.outdir import OutputDir
 from summarizer.sources.articles import Loaded, iter_articles
 
@@ -61,6 +66,13 @@ class Pending:
     body: bytes
     #: The article's first request (not a repair, nor a later part of a long article).
     first: bool = True
+
+
+class _Missing(Exception):
+    """A flow asked for an answer no batch has given yet: where that flow stops for now."""
+
+    def __init__(self, pending: Pending) -> None:
+        self.pending = pending
 
 
 @dataclass
@@ -181,17 +193,14 @@ class BatchApiRun:
             if loaded.article is None:
                 ended.append(Outcome(loaded.source, "failed", id=loaded.id, error=loaded.error))
                 continue
-            article = loaded.article
-            digest = sha256(article.text)
-            name = files.name_for(article.id, digest)
-            job = Job(loaded.source, name, self.outdir / f"{name}.json", replace(article, id=name))
+            job, digest = new_job(loaded.source, loaded.article, files)
             if already_done(job.path, digest, self.settings.model):
-                ended.append(Outcome(loaded.source, "skipped", id=name))
+                ended.append(Outcome(loaded.source, "skipped", id=job.name))
                 continue
             stats = CallStats()
             try:
                 flow = article_document_flow(job.article, self.options, self.settings, stats)
-                result = self._known(flow, name, stats)
+                result = self._known(flow, job.name, stats)
             except Exception as e:  # a service error of an answer, a bug: this article's
                 result = e
             if isinstance(result, Pending):
@@ -202,20 +211,19 @@ class BatchApiRun:
 
     def _known(self, flow: Flow, name: str, stats: CallStats) -> SummaryDocument | Pending:
         """Run `flow` on the answers there are, to its document or its first missing one."""
+
+        def send(body: bytes) -> str:
+            cid = custom_id(name, body)
+            answer = self.answer(cid)
+            if answer is None:
+                raise _Missing(Pending(cid, body, first=stats.requests == 0))
+            return _text(answer, stats, self.settings.api_key)
+
         try:
-            request = next(flow)
-            while True:
-                if isinstance(request, Check):
-                    request = flow.send(run_check(request))
-                    continue
-                assert isinstance(request, Send)
-                cid = custom_id(name, request.body)
-                answer = self.answer(cid)
-                if answer is None:
-                    return Pending(cid, request.body, first=stats.requests == 0)
-                request = flow.send(_text(answer, stats, self.settings.api_key))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return drive(flow, send)
+        except _Missing as missing:
+            flow.close()
+            return missing.pending
 
     def _submit(self, pending: list[Pending]) -> list[str]:
         """The pending requests as the next round: files within the limits, uploaded, and

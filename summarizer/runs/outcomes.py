@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from summarizer.contract.article import ArticleInput
+from summarizer.contract.article import ArticleInput, sha256
 from summarizer.contract.errors import (
     EXIT_INTERNAL,
     EXIT_PROBLEMS,
@@ -19,7 +19,7 @@ from summarizer.contract.errors import (
 from summarizer.contract.models import SummaryDocument
 from summarizer.reports.escape import terminal
 from summarizer.runs.files import NO_ROOM, write_atomic
-from summarizer.runs.outdir import ERRORS_FILE
+from summarizer.runs.outdir import ERRORS_FILE, OutputDir
 
 Status = Literal["ok", "flagged", "dropped", "skipped", "failed"]
 STATUSES: tuple[Status, ...] = ("ok", "flagged", "dropped", "skipped", "failed")
@@ -59,6 +59,14 @@ class Job:
     name: str
     path: Path
     article: ArticleInput
+
+
+def new_job(source: str, article: ArticleInput, files: OutputDir) -> tuple[Job, str]:
+    """An article's job in a batch: a name no other article of it has, where its result
+    goes, and its text's sha256 (what resuming compares)."""
+    digest = sha256(article.text)
+    name = files.name_for(article.id, digest)
+    return Job(source, name, files.path / f"{name}.json", replace(article, id=name)), digest
 
 
 def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Outcome:
