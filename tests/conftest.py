@@ -122,9 +122,10 @@ def child_env() -> dict[str, str]:
     return {"PATH": os.environ["PATH"], "SUMMARIZER_LOG_DB": os.environ["SUMMARIZER_LOG_DB"]}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's headless Chromium, started once for every browser test."""
+    """Debian's headless Chromium, once per module: Playwright's sync API keeps an event
+    loop running while it lives, which no other module's asyncio may meet."""
     from browser import browser
 
     with browser() as b:
