@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from summarizer.cli.options import replay_http
 from summarizer.contract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_SERVICE
 
 if TYPE_CHECKING:
@@ -41,11 +42,7 @@ def run_batch_command(
         raise InputError(
             f"no article in {', '.join(named)}: give .txt, .md, .json, .jsonl or .html files"
         )
-    http_client = None
-    if replay:
-        from summarizer.providers.replay import async_replay_client
-
-        http_client = async_replay_client(Path(replay))
+    http_client = replay_http(replay, is_async=True)
     progress = Progress(total, quiet=quiet)
     report = run_batch(files, outdir, options, batch, http_client=http_client,
                        progress=progress)  # fmt: skip

@@ -29,9 +29,14 @@ def default_format(output: str | None, *, piped: str) -> str:
 def emit(document: SummaryDocument, fmt: str, output: str | None, text: str | None) -> None:
     """Write `document` as `fmt` to `output`, or to stdout; `text` is the article, which the
     HTML page shows."""
+    write_out(render(document, fmt, text), output)
+
+
+def write_out(page: str, output: str | Path | None) -> None:
+    """`page` to the file `output` (atomically: a failed write leaves no half file), or to
+    stdout."""
     from summarizer.runs.files import write_atomic
 
-    page = render(document, fmt, text)
     if not output:
         click.echo(page, nl=False)
         return

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from summarizer.cli.emit import default_format, emit
+from summarizer.cli.options import replay_http
 from summarizer.cli.runlog import log_path
 from summarizer.contract.errors import InputError
 from summarizer.reports.escape import terminal
@@ -44,7 +45,7 @@ def one_article(
     for notice in notices:
         click.echo(f"summarizer: notice: {terminal(notice)}", err=True)
     article = replace(article, **{k: v for k, v in meta.items() if v})
-    client = ModelClient(settings_for(options), http_client=_replay_client(params["replay"]))
+    client = ModelClient(settings_for(options), http_client=replay_http(params["replay"]))
     stats = CallStats()
     failed: GroundingFailed | None = None
     started = time.monotonic()
@@ -84,14 +85,6 @@ def _check_output(output: str, article: str) -> None:
     parent = target.resolve().parent
     if not parent.is_dir() or not os.access(parent, os.W_OK):
         raise InputError(f"-o {output}: cannot write in {parent}; choose a writable place")
-
-
-def _replay_client(replay: str | None) -> object:
-    if not replay:
-        return None
-    from summarizer.providers.replay import replay_client
-
-    return replay_client(Path(replay))
 
 
 def _report_calls(stats: CallStats, model: str, repairs: int) -> None:

@@ -204,3 +204,14 @@ def options_from(params: dict[str, Any]) -> Options:
         window_chars=params.get("window_chars", WINDOW_CHARS),
         response_format=params["response_format"],
     )  # fmt: skip
+
+
+def replay_http(replay: str | None, *, is_async: bool = False) -> Any:
+    """The HTTP client that answers from the recordings of `--replay DIR`; None without it."""
+    if not replay:
+        return None
+    from pathlib import Path
+
+    from summarizer.providers.replay import async_replay_client, replay_client
+
+    return (async_replay_client if is_async else replay_client)(Path(replay))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from summarizer.cli.emit import write_out
 from summarizer.cli.help import EXIT_CODES_HELP
 from summarizer.cli.options import MODEL, options
 from summarizer.contract.errors import EXIT_PROBLEMS, InputError
@@ -64,32 +65,17 @@ def story(reports: tuple[str, ...], fmt: str | None, output: str | None, jobs: i
     if link_with_model:
         result = _linked(result, documents, params)
     fmt = fmt or _format_of(target)
-    page = _render(result, documents, texts, fmt)
-    if target is None:
-        click.echo(page, nl=False)
-        return
-    from summarizer.runs.files import write_atomic
-
-    try:
-        write_atomic(target, page)
-    except OSError as e:
-        raise InputError(
-            f"-o {target}: cannot write ({e.strerror}); choose a writable place"
-        ) from None
+    write_out(_render(result, documents, texts, fmt), target)
 
 
 def _linked(result: Any, documents: list, params: dict[str, Any]) -> Any:  # type: ignore[type-arg]
-    from summarizer.cli.options import options_from
+    from summarizer.cli.options import options_from, replay_http
     from summarizer.pipeline.story_links import link_with_model
     from summarizer.providers.chat import ModelClient
     from summarizer.providers.settings import settings_for
 
     options = options_from(params)
-    http = None
-    if params.get("replay"):
-        from summarizer.providers.replay import replay_client
-
-        http = replay_client(Path(params["replay"]))
+    http = replay_http(params.get("replay"))
     return link_with_model(result, documents, ModelClient(settings_for(options), http_client=http))
 
 
@@ -169,17 +155,13 @@ def _summarise(
     articles: list[str], keep: Path | None, jobs: int, params: dict[str, Any]
 ) -> dict[str, tuple[SummaryDocument, str]]:
     """The articles summarised as a batch would (resume included, into `keep`)."""
-    from summarizer.cli.options import options_from
+    from summarizer.cli.options import options_from, replay_http
     from summarizer.contract.models import SummaryDocument
     from summarizer.runs.batch import BatchOptions, run_batch
     from summarizer.sources.articles import load_article
 
     options = options_from(params)
-    http = None
-    if params.get("replay"):
-        from summarizer.providers.replay import async_replay_client
-
-        http = async_replay_client(Path(params["replay"]))
+    http = replay_http(params.get("replay"), is_async=True)
     with tempfile.TemporaryDirectory() as scratch:
         outdir = keep or Path(scratch)
         report = run_batch(articles, outdir, options, BatchOptions(jobs=jobs), http_client=http)
