@@ -101,6 +101,31 @@ def test_the_repair_round_is_a_second_batch_or_live(tmp_path, live):
     assert doc["grounding"]["ok"] and doc["provenance"]["attempts"] == 2
 
 
+def test_a_live_repair_round_checks_no_article_that_had_ended_again(tmp_path, monkeypatch):
+    from summarizer.pipeline import drivers
+
+    checked: list[str] = []
+
+    def counted(check):
+        checked.append("aleppo-offensive-1" if "Bonus video" in check.text else "other")
+        return run_check(check)
+
+    run_check = drivers.run_check
+    monkeypatch.setattr(drivers, "run_check", counted)
+
+    def responder(body: dict):  # the first article is clean, the second needs a repair
+        is_first = reference_name(body) == "aleppo-offensive-1"
+        return faithful(body) if is_first else faulty_then_faithful(body)
+
+    with FakeOpenAI(responder=responder) as fake:
+        FakeBatchAPI(fake, polls=1)
+        done = run_summarizer("summary", str(reference_inputs(tmp_path)), "-o",
+                              str(tmp_path / "out"), "--batch-api", "--wait", "--repair-live",
+                              env=fake.env())  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert checked.count("aleppo-offensive-1") == 1  # ended at once, never checked again
+
+
 def test_an_expired_batch_keeps_what_completed_and_a_rerun_sends_the_rest(tmp_path):
     inputs = write_articles(tmp_path / "in", 3)
     out = tmp_path / "out"

@@ -66,6 +66,8 @@ class Pending:
     body: bytes
     #: The article's first request (not a repair, nor a later part of a long article).
     first: bool = True
+    #: The article's place among the run's inputs.
+    article: int = 0
 
 
 class _Missing(Exception):
@@ -132,13 +134,17 @@ class BatchApiRun:
         waiting, progress = self._collect()
         if waiting:
             return RoundResult(waiting=waiting, progress=progress)
+        ended: dict[int, Ended] = {}
+        redo: set[int] | None = None  # every article at first; then those still waiting
         while True:
-            outcomes, pending = self._drive()
+            now, pending = self._drive(redo)
+            ended.update(now)
             if not pending:
-                return RoundResult(report=self._finish(outcomes))
+                return RoundResult(report=self._finish(list(ended.values())))
             later = [p for p in pending if not p.first]
             if repair_live is None or not later:
                 return RoundResult(submitted=self._submit(pending))
+            redo = {p.article for p in pending}
             for p in later:  # the repair round, live; first requests wait for a batch
                 stats = CallStats()
                 try:
@@ -185,38 +191,47 @@ class BatchApiRun:
     def _articles(self) -> Iterator[Loaded]:
         return iter_articles(self.state["inputs"], self.state["encoding"])
 
-    def _drive(self) -> tuple[list[Ended], list[Pending]]:
+    def _drive(self, redo: set[int] | None) -> tuple[dict[int, Ended], list[Pending]]:
+        """Run the flows of the articles in `redo` (all when None) on the answers there are:
+        each ends, or waits for its next answer. Every article is named, in order, so each
+        keeps its name whichever are run."""
         files = OutputDir(self.outdir)  # names only: the run holds the lock
-        ended: list[Ended] = []
+        ended: dict[int, Ended] = {}
         pending = []
-        for loaded in self._articles():
+        for n, loaded in enumerate(self._articles()):
+            if redo is not None and n not in redo:
+                if loaded.article is not None:
+                    new_job(loaded.source, loaded.article, files)  # takes its name
+                continue
             if loaded.article is None:
-                ended.append(Outcome(loaded.source, "failed", id=loaded.id, error=loaded.error))
+                ended[n] = Outcome(loaded.source, "failed", id=loaded.id, error=loaded.error)
                 continue
             job, digest = new_job(loaded.source, loaded.article, files)
             if already_done(job.path, digest, self.settings.model):
-                ended.append(Outcome(loaded.source, "skipped", id=job.name))
+                ended[n] = Outcome(loaded.source, "skipped", id=job.name)
                 continue
             stats = CallStats()
             try:
                 flow = article_document_flow(job.article, self.options, self.settings, stats)
-                result = self._known(flow, job.name, stats)
+                result = self._known(flow, job.name, stats, n)
             except Exception as e:  # a service error of an answer, a bug: this article's
                 result = e
             if isinstance(result, Pending):
                 pending.append(result)
             else:
-                ended.append((job, result, stats.requests))
+                ended[n] = (job, result, stats.requests)
         return ended, pending
 
-    def _known(self, flow: Flow, name: str, stats: CallStats) -> SummaryDocument | Pending:
+    def _known(
+        self, flow: Flow, name: str, stats: CallStats, article: int
+    ) -> SummaryDocument | Pending:
         """Run `flow` on the answers there are, to its document or its first missing one."""
 
         def send(body: bytes) -> str:
             cid = custom_id(name, body)
             answer = self.answer(cid)
             if answer is None:
-                raise _Missing(Pending(cid, body, first=stats.requests == 0))
+                raise _Missing(Pending(cid, body, first=stats.requests == 0, article=article))
             return _text(answer, stats, self.settings.api_key)
 
         try:
