@@ -6,11 +6,15 @@ stay readable), and each item with its status, problems and excerpts. `html.py` 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from summarizer.contract.keys import SUMMARY_KEY, Item, keyed_items
 from summarizer.contract.models import Actor, Claim, Event, Problem, SummaryDocument
 from summarizer.reports.items import figure_text, label, short
+
+T = TypeVar("T")
 
 #: Which status a segment covered by several items shows: the worst.
 _RANK = {"grounded": 0, "weak": 1, "ungrounded": 2}
@@ -114,19 +118,28 @@ def _plain(text: str) -> str:
 
 
 def _segments(text: str, spans: list[SpanView]) -> list[Segment]:
-    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
-    by_start: dict[int, list[SpanView]] = {}
-    for s in spans:
-        by_start.setdefault(s.start, []).append(s)
-    segments = []
+    parts = cut_at_spans(text, [(s.start, s.end, s) for s in spans])
+    return [Segment(part, covering, starts) for part, covering, starts in parts]
+
+
+def cut_at_spans(
+    text: str, spans: Sequence[tuple[int, int, T]]
+) -> list[tuple[str, list[T], list[T]]]:
+    """`text` cut at every span's edges: each part with what covers it and what begins at
+    it (an empty span covers nothing, but begins somewhere: its mark is still shown)."""
+    cuts = sorted({0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
+    by_start: dict[int, list[T]] = {}
+    for a, _, payload in spans:
+        by_start.setdefault(a, []).append(payload)
+    parts = []
     for a, b in itertools.pairwise(cuts):
-        covering = [s for s in spans if s.start <= a and b <= s.end and s.start < s.end]
+        covering = [payload for s, e, payload in spans if s <= a and b <= e and s < e]
         starts = by_start.pop(a, [])
         if a < b or starts:
-            segments.append(Segment(text[a:b], covering, starts))
+            parts.append((text[a:b], covering, starts))
     for rest in by_start.values():  # empty spans at the very end
-        segments.append(Segment("", [], rest))
-    return segments
+        parts.append(("", [], rest))
+    return parts
 
 
 def _item(doc: SummaryDocument, text: str, key: str, item: Item) -> ItemView:

@@ -4,7 +4,6 @@ colour (the same in every report), mentions and whether its figures conflict."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from summarizer.contract.keys import keyed_items
 from summarizer.contract.models import SummaryDocument
 from summarizer.contract.story import StoryDocument
 from summarizer.reports.items import label, short
+from summarizer.reports.page import cut_at_spans
 
 #: Hues of story items' highlights, given in turn: distinct on a light background. Red is
 #: left out: it marks a conflict, and an editor reads a red highlight as one.
@@ -73,10 +73,5 @@ def story_view(
 
 
 def _segments(text: str, spans: list[tuple[int, int, str]]) -> list[StorySegment]:
-    cuts = sorted({0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
-    out = []
-    for a, b in itertools.pairwise(cuts):
-        covering = sorted({sid for s, e, sid in spans if s <= a and b <= e and s < e})
-        starts = sorted({sid for s, _, sid in spans if s == a})
-        out.append(StorySegment(text[a:b], covering, starts))
-    return out
+    return [StorySegment(part, sorted(set(covering)), sorted(set(starts)))
+            for part, covering, starts in cut_at_spans(text, spans)]  # fmt: skip
