@@ -31,6 +31,11 @@ class ArticleRef(ArticleMeta):
     """A report's `article` object; its id is unique within the story (a repeated id gets a
     suffix, as batch output names do)."""
 
+    @property
+    def outlet(self) -> str:
+        """How briefs, pages and the model name the report: its source, else its id."""
+        return self.source or self.id
+
 
 class Mention(_Strict):
     """Where a story item stands in one report."""

@@ -22,5 +22,5 @@ def story_html(
     return environment().get_template("story.html.j2").render(
         story=story, columns=columns, items=items, hues={i.id: i.hue for i in items},
         conflicted={i.id for i in items if i.conflict}, verdict_mark=VERDICT_MARKS,
-        outlets={r.id: r.source or r.id for r in story.articles},
+        outlets={r.id: r.outlet for r in story.articles},
     )  # fmt: skip

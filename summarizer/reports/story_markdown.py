@@ -17,7 +17,7 @@ _VERDICT = {"conflict": "✗ conflict", "compatible": "~ compatible", "agree": "
 
 def story_markdown(story: StoryDocument, documents: Sequence[SummaryDocument]) -> str:
     """The brief of `story`, whose reports are `documents` (in the story's order)."""
-    outlets = {ref.id: ref.source or ref.id for ref in story.articles}
+    outlets = {ref.id: ref.outlet for ref in story.articles}
     words = {ref.id: dict(keyed_items(doc.extraction))
              for ref, doc in zip(story.articles, documents, strict=True)}  # fmt: skip
 

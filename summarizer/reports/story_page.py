@@ -46,7 +46,7 @@ def story_view(
     story: StoryDocument, documents: Sequence[SummaryDocument], texts: Sequence[str]
 ) -> tuple[list[Column], list[StoryItemView]]:
     conflicted = {f.about for f in story.figures if f.verdict == "conflict"}
-    outlets = {r.id: r.source or r.id for r in story.articles}
+    outlets = {r.id: r.outlet for r in story.articles}
     words = {
         r.id: dict(keyed_items(d.extraction))
         for r, d in zip(story.articles, documents, strict=True)

@@ -35,7 +35,7 @@ def link_prompt_version() -> str:
 def link_messages(story: StoryDocument, documents: Sequence[SummaryDocument]) -> list[Message]:
     """The system prompt, and every story item in every report's words."""
     system = resources.files("summarizer.prompts").joinpath(TEMPLATE).read_text(encoding="utf-8")
-    outlets = {r.id: r.source or r.id for r in story.articles}
+    outlets = {r.id: r.outlet for r in story.articles}
     items = {
         r.id: dict(keyed_items(d.extraction))
         for r, d in zip(story.articles, documents, strict=True)
