@@ -19,7 +19,7 @@ from summarizer.contract.errors import (
 from summarizer.contract.models import SummaryDocument
 from summarizer.reports.escape import terminal
 from summarizer.runs.files import NO_ROOM, write_atomic
-from summarizer.runs.outdir import ERRORS_FILE, OutputDir
+from summarizer.runs.outdir import ERRORS_FILE, FAILED_SUFFIX, OutputDir
 
 Status = Literal["ok", "flagged", "dropped", "skipped", "failed"]
 STATUSES: tuple[Status, ...] = ("ok", "flagged", "dropped", "skipped", "failed")
@@ -83,7 +83,7 @@ def conclude(job: Job, result: SummaryDocument | Exception, requests: int) -> Ou
                 status = "ok" if result.grounding.ok else "flagged"
             return _costed(Outcome(source, status, name, requests), result)
         if isinstance(result, GroundingFailed):
-            kept = job.path.with_name(f"{name}.failed.json")
+            kept = job.path.with_name(f"{name}{FAILED_SUFFIX}.json")
             write_atomic(kept, result.document.model_dump_json(indent=2), fsync=False)
             failed = Outcome(source, "failed", name, requests, f"{result} ({kept.name})")
             return _costed(failed, result.document)

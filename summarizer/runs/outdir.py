@@ -22,6 +22,9 @@ except ImportError:  # pragma: no cover - Windows
 ERRORS_FILE = "errors.jsonl"
 #: Names of the files a batch or a story writes beside the results: no article takes them.
 RESERVED_NAMES = frozenset({"index", "story", "errors"})
+#: Ends the name of a document kept by `--on-problems fail` (`<name>.failed.json`): no
+#: article's name ends with it, so that such a document never takes another's name.
+FAILED_SUFFIX = ".failed"
 #: Held by the batch writing in OUTDIR; the lock goes with the process, however it ends.
 LOCK_FILE = ".summarizer.lock"
 #: The temporary files `write_atomic` makes (`.<name>.<pid>-<n>.tmp`) for results and
@@ -96,8 +99,8 @@ class OutputDir:
         for a later article with the same id, the id and its text's hash, then a count."""
         base = article_id or digest[:16]
         candidates = [base, f"{base}-{digest[:8]}"]
-        if base.lower() in RESERVED_NAMES:  # the batch's index.html, a story's story.json
-            candidates = candidates[1:]
+        if base.lower() in RESERVED_NAMES or base.lower().endswith(FAILED_SUFFIX):
+            candidates = candidates[1:]  # the batch's index.html, a story's story.json...
         name = next((c for c in candidates if c not in self._taken), None)
         count = 2
         while name is None:

@@ -26,9 +26,6 @@ ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text", ".json", ".jsonl", ".html"
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 #: Longest article id used as a file name (a hash suffix keeps longer ones distinct).
 MAX_ID_CHARS: int = 80
-#: Ends the name of a document kept by `--on-problems fail` (`<id>.failed.json`): no id
-#: may end with it, so that such a document never takes another article's name.
-RESERVED_SUFFIX = ".failed"
 
 _HTML_START_RE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>])", re.IGNORECASE)
 
@@ -47,11 +44,10 @@ class Loaded:
 
 def safe_id(raw: str) -> str:
     """An id safe as a file name in OUTDIR: letters, digits, '.', '_', '-'; no leading dot;
-    not ending in RESERVED_SUFFIX; at most MAX_ID_CHARS. An id that had to change gets a
-    hash of the original, so that two different ids never become one ("../../etc/x" ->
-    "etc-x-1a2b3c4d")."""
+    at most MAX_ID_CHARS. An id that had to change gets a hash of the original, so that two
+    different ids never become one ("../../etc/x" -> "etc-x-1a2b3c4d")."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip(".-")
-    if cleaned == raw and len(raw) <= MAX_ID_CHARS and not raw.endswith(RESERVED_SUFFIX):
+    if cleaned == raw and len(raw) <= MAX_ID_CHARS:
         return raw
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
     return f"{cleaned[: MAX_ID_CHARS - 9].rstrip('.-') or 'article'}-{digest}"
