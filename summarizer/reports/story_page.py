@@ -13,9 +13,9 @@ from summarizer.contract.story import StoryDocument
 from summarizer.reports.items import label, short
 from summarizer.reports.page import cut_at_spans
 
-#: Hues of story items' highlights, given in turn: distinct on a light background. Red is
-#: left out: it marks a conflict, and an editor reads a red highlight as one.
-HUES = (210, 30, 130, 280, 175, 55, 310, 95, 250)
+#: Hues of story items' highlights, given in turn: distinct on a light background. Reds and
+#: pinks are left out: red marks a conflict, and an editor reads a red highlight as one.
+HUES = (210, 30, 130, 280, 175, 55, 95, 250)
 
 
 @dataclass
